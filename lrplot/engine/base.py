@@ -1,0 +1,232 @@
+"""The building blocks every scheduler shares: its spec, the optimizer state, the events.
+
+torch drives a scheduler through four kinds of calls, and so does lrplot:
+
+* ``INIT``   the step taken at construction (``_initial_step``: ``last_epoch += 1``
+  with ``_is_initial`` set),
+* ``STEP``   ``scheduler.step()`` (``last_epoch += 1``, chainable ``get_lr``),
+* ``RESET0`` ``_update_lr(0)``, what SequentialLR does at a milestone
+  (``last_epoch = 0``, closed form where torch has one),
+* ``UNDO``   SequentialLR's ``recursive_undo`` (``last_epoch -= 1``, no update).
+
+Construction happens once, so it runs as scalar code on :class:`OptimizerState`.
+Steps ``1..n-1`` arrive as arrays of events; each leaf scheduler turns its events
+into update codes (see :mod:`.ops`) for all of them at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar
+
+from .._lazy import np
+from . import ops as O
+from .params import Param, ParamError
+
+INIT, STEP, RESET0, UNDO = 0, 1, 2, 3
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """Everything said once about a scheduler: names, parameters, help."""
+
+    name: str  # torch class name
+    cli: str  # short command name
+    summary: str
+    params: tuple[Param, ...]
+    aliases: tuple[str, ...] = ()
+    family: str = "torch"
+    composite: bool = False  # takes ``schedulers``
+    cycles_momentum: Callable[[dict], bool] = field(default=lambda params: False)
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
+
+
+class OptimizerState:
+    """The dummy optimizer's param groups, as scalar Python floats (construction phase)."""
+
+    def __init__(self, lrs: list[float], momentum: float | None, betas: tuple[float, float] | None) -> None:
+        self.lr = [float(x) for x in lrs]
+        self.initial_lr: list[float | None] = [None] * len(lrs)
+        self.use_beta1 = betas is not None
+        first = betas[0] if betas is not None else (momentum if momentum is not None else 0.0)
+        self.momentum = [float(first)] * len(lrs)
+        self.extra: list[dict[str, float]] = [{} for _ in lrs]
+
+    @property
+    def groups(self) -> int:
+        return len(self.lr)
+
+    def setdefault_initial_lr(self) -> None:
+        for g in range(self.groups):
+            if self.initial_lr[g] is None:
+                self.initial_lr[g] = self.lr[g]
+
+    def apply(self, code: int, a, b, momentum) -> None:
+        """Apply one update to every group, in Python floats, as torch does."""
+        for g in range(self.groups):
+            if code == O.MUL:
+                self.lr[g] = self.lr[g] * float(a[g])
+            elif code == O.SET:
+                self.lr[g] = float(a[g])
+            elif code == O.AFFINE:
+                self.lr[g] = float(a[g]) * (self.lr[g] - float(b[g])) + float(b[g])
+            elif code == O.ADD:
+                self.lr[g] = self.lr[g] + float(a[g])
+            if momentum is not None:
+                self.momentum[g] = float(momentum[g])
+
+
+@dataclass
+class Updates:
+    """A leaf's updates for a batch of events: ``code`` per event, ``a``/``b`` per event and group.
+
+    ``code`` 0 means "leave the learning rate alone".
+    """
+
+    code: Any
+    a: Any
+    b: Any = None
+    momentum: Any = None
+
+
+class Simulation:
+    """Shared state while a scheduler tree is built and driven."""
+
+    def __init__(self, state: OptimizerState, n: int) -> None:
+        self.state = state
+        self.n = n
+        self.leaves: list[Leaf] = []
+        self.momentum_cycled = False
+
+    @property
+    def groups(self) -> int:
+        return self.state.groups
+
+
+class Node:
+    """A constructed scheduler bound to the dummy optimizer."""
+
+    spec: ClassVar[SchedulerSpec]
+
+    def __init__(self, params: dict[str, Any], children: list[Node] | None = None) -> None:
+        self.p = params
+        self.children = children or []
+
+    # construction phase ------------------------------------------------------
+    def construct(self, sim: Simulation) -> None:
+        raise NotImplementedError
+
+    def command(self, sim: Simulation, kind: int, where: str) -> None:
+        """One scalar call (construction phase only)."""
+        raise NotImplementedError
+
+    def initial_step(self, sim: Simulation) -> None:
+        """torch's ``_initial_step()`` as called by SequentialLR."""
+        self.command(sim, INIT, "construction")
+
+    # stepping phase ----------------------------------------------------------
+    def route(self, sim: Simulation, steps, kinds) -> None:
+        """Deliver a batch of STEP/RESET0 events (``steps`` = the row each one produces)."""
+        raise NotImplementedError
+
+    def undo(self) -> None:
+        for child in self.children:
+            child.undo()
+
+
+class Leaf(Node):
+    """A scheduler that updates the learning rate itself."""
+
+    def construct(self, sim: Simulation) -> None:
+        self.index = len(sim.leaves)
+        sim.leaves.append(self)
+        self.before_init(sim)
+        sim.state.setdefault_initial_lr()
+        self.base_lrs = np.array(sim.state.initial_lr, dtype=np.float64)
+        self.epoch = -1
+        self.events_steps: list = []
+        self.events_kinds: list = []
+        self.command(sim, INIT, "construction")
+        self.after_init(sim)
+
+    def before_init(self, sim: Simulation) -> None:
+        """Changes torch makes to the param groups before ``super().__init__``."""
+
+    def after_init(self, sim: Simulation) -> None:
+        """Changes torch makes after ``super().__init__`` (e.g. CyclicLR's own base_lrs)."""
+
+    def undo(self) -> None:
+        self.epoch -= 1
+
+    def command(self, sim: Simulation, kind: int, where: str) -> None:
+        if kind == UNDO:
+            self.undo()
+            return
+        self.epoch = 0 if kind == RESET0 else self.epoch + 1
+        self.before_event(kind)
+        upd = self.updates(sim, np.array([self.epoch]), np.array([kind]), sim.state, np.array([0]))
+        code = int(upd.code[0])
+        if code:
+            b = None if upd.b is None else upd.b[0]
+            sim.state.apply(code, upd.a[0], b, None)
+        if upd.momentum is not None:
+            sim.state.momentum = [float(m) for m in upd.momentum[0]]
+
+    def before_event(self, kind: int) -> None:
+        """Scalar bookkeeping some schedulers keep besides ``last_epoch``."""
+
+    def route(self, sim: Simulation, steps, kinds) -> None:
+        self.events_steps.append(steps)
+        self.events_kinds.append(kinds)
+
+    def collect(self, sim: Simulation) -> tuple[Any, Updates] | None:
+        """All stepping-phase updates of this leaf, vectorised."""
+        if not self.events_steps:
+            return None
+        steps = np.concatenate(self.events_steps)
+        kinds = np.concatenate(self.events_kinds)
+        if len(steps) == 0:
+            return None
+        order = np.argsort(steps, kind="stable")
+        steps, kinds = steps[order], kinds[order]
+        index = np.arange(len(kinds))
+        last_reset = np.maximum.accumulate(np.where(kinds == RESET0, index, -1))
+        epochs = np.where(last_reset >= 0, index - last_reset, self.epoch + index + 1)
+        return steps, self.updates(sim, epochs, kinds, sim.state, steps)
+
+    def updates(self, sim: Simulation, epochs, kinds, state: OptimizerState, steps) -> Updates:
+        """Updates for events at ``epochs`` (``last_epoch`` after the call) of ``kinds``."""
+        raise NotImplementedError
+
+    # helpers -----------------------------------------------------------------
+    def group_values(self, sim: Simulation, name: str):
+        """A per-group parameter as a float array of length ``groups``."""
+        value = self.p[name]
+        groups = sim.groups
+        if isinstance(value, list):
+            if len(value) != groups:
+                raise ParamError((name,), f"has {len(value)} values but the optimizer has {groups} param groups")
+            return np.array(value, dtype=np.float64)
+        return np.full(groups, float(value))
+
+    def fail(self, detail: str) -> ParamError:
+        return ParamError((), f"{self.spec.name}: {detail}")
+
+
+def check_factors(spec_name: str, param: str, values, epochs, source: str) -> None:
+    """Refuse non-finite or negative factors from a user expression, naming the epoch."""
+    bad = ~np.isfinite(values) | (values < 0)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ParamError((param,), f"{source!r} gives {float(values[i])!r} at {int(epochs[i]) if np.ndim(epochs) else epochs}"
+                         f"; it must give a finite number >= 0")
+
+
+def full_updates(count: int, groups: int, code: int, a) -> Updates:
+    """``count`` identical updates."""
+    return Updates(np.full(count, code, dtype=np.int8), np.broadcast_to(np.asarray(a, dtype=np.float64), (count, groups)))

@@ -1,0 +1,135 @@
+"""Exact, vectorised replay of what schedulers do to ``group['lr']``.
+
+Every torch scheduler step is one of four updates of a param group's learning
+rate, computed in float64 in a fixed order of operations:
+
+* ``MUL a``      ``lr = lr * a``                 (the chainable form of most schedulers)
+* ``SET a``      ``lr = a``                      (closed forms: LambdaLR, CyclicLR, ...)
+* ``AFFINE a,b`` ``lr = a * (lr - b) + b``       (CosineAnnealingLR with ``eta_min = b``)
+* ``ADD a``      ``lr = lr + a``                 (CosineAnnealingLR past ``T_max``)
+
+A run is the sequence of these updates, ordered by step and, within a step, by
+the order torch calls the schedulers.  :func:`replay` evaluates it exactly as
+torch would, one multiplication at a time, but in numpy: runs of ``MUL``
+between two ``SET`` are independent segments, each a ``cumprod`` from its start
+value (segments of equal length are done together as the rows of one 2-D
+``cumprod``); only segments that contain ``AFFINE``/``ADD`` need a sequential
+loop, done column-wise across segments when there are many of them.
+"""
+
+from __future__ import annotations
+
+from .._lazy import np
+
+MUL, SET, AFFINE, ADD = 1, 2, 3, 4
+
+# A bucket of sequential segments is replayed column by column with numpy when it
+# has at least this many segments; below that a plain Python loop is faster.
+_COLUMNWISE_MIN_SEGMENTS = 24
+
+
+def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.ndarray",
+           b: "np.ndarray | None" = None) -> "np.ndarray":
+    """Learning rate for rows ``0..n-1``.
+
+    ``start`` is the value after construction (row 0); ``step`` (sorted) says at
+    which row each update happens; ``code``/``a``/``b`` describe the updates.
+    Row ``t`` is the value after the last update with ``step <= t``.
+    """
+    count = len(step)
+    if count == 0:
+        return np.full(n, start, dtype=np.float64)
+    code = np.asarray(code, dtype=np.int8).copy()
+    a = np.asarray(a, dtype=np.float64).copy()
+    if b is None:
+        b = np.zeros(count)
+    else:
+        b = np.asarray(b, dtype=np.float64)
+    # Updates that discard the incoming value are SETs: x*0 == 0 and 0*(x-b)+b == b
+    # for every finite x >= 0, which starts a new independent segment.
+    zero_mul = (code == MUL) & (a == 0.0)
+    code[zero_mul] = SET
+    affine = code == AFFINE
+    zero_ratio = affine & (a == 0.0)
+    code[zero_ratio] = SET
+    a[zero_ratio] = b[zero_ratio]
+    # a*(x-0)+0 == a*x exactly for x >= 0 (learning rates are never negative).
+    code[affine & (b == 0.0) & ~zero_ratio] = MUL
+
+    values = np.empty(count + 1)
+    values[0] = start
+    values[1:] = a
+    codes = np.empty(count + 1, dtype=np.int8)
+    codes[0] = SET
+    codes[1:] = code
+    offsets = np.empty(count + 1)
+    offsets[0] = 0.0
+    offsets[1:] = b
+
+    is_set = codes == SET
+    starts = np.flatnonzero(is_set)
+    lengths = np.diff(np.append(starts, count + 1))
+    segment = np.cumsum(is_set) - 1
+    sequential = np.zeros(len(starts), dtype=bool)
+    sequential[segment[(codes == AFFINE) | (codes == ADD)]] = True
+
+    out = np.empty(count + 1)
+    with np.errstate(over="ignore", under="ignore", invalid="ignore"):
+        _cumprod_segments(values, starts[~sequential], lengths[~sequential], out)
+        if sequential.any():
+            _sequential_segments(values, codes, offsets, starts[sequential], lengths[sequential], out)
+    last = np.searchsorted(step, np.arange(n), side="right")
+    return out[last]
+
+
+def _cumprod_segments(values, starts, lengths, out) -> None:
+    for length in np.unique(lengths):
+        first = starts[lengths == length]
+        if length == 1:
+            out[first] = values[first]
+        elif len(first) == 1:
+            s = int(first[0])
+            np.cumprod(values[s:s + length], out=out[s:s + length])
+        else:
+            index = first[:, None] + np.arange(length)
+            out[index] = np.multiply.accumulate(values[index], axis=1)
+
+
+def _sequential_segments(values, codes, offsets, starts, lengths, out) -> None:
+    for length in np.unique(lengths):
+        first = starts[lengths == length]
+        if len(first) >= _COLUMNWISE_MIN_SEGMENTS:
+            _columnwise(values, codes, offsets, first, int(length), out)
+        else:
+            for s in first.tolist():
+                _scalar_loop(values, codes, offsets, s, int(length), out)
+
+
+def _scalar_loop(values, codes, offsets, s: int, length: int, out) -> None:
+    vals = values[s:s + length].tolist()
+    kinds = codes[s:s + length].tolist()
+    offs = offsets[s:s + length].tolist()
+    result = [0.0] * length
+    y = result[0] = vals[0]
+    for k in range(1, length):
+        kind = kinds[k]
+        if kind == MUL:
+            y = y * vals[k]
+        elif kind == AFFINE:
+            y = vals[k] * (y - offs[k]) + offs[k]
+        else:  # ADD
+            y = y + vals[k]
+        result[k] = y
+    out[s:s + length] = result
+
+
+def _columnwise(values, codes, offsets, first, length: int, out) -> None:
+    y = values[first].copy()
+    out[first] = y
+    for k in range(1, length):
+        index = first + k
+        kind = codes[index]
+        v = values[index]
+        off = offsets[index]
+        y = np.where(kind == MUL, y * v, np.where(kind == AFFINE, v * (y - off) + off, y + v))
+        out[index] = y

@@ -1,0 +1,204 @@
+"""Parameter declarations: type, default, constraint and one-line help.
+
+One :class:`Param` per constructor argument, written once next to the
+scheduler that owns it.  The CLI builds its flags from these, the YAML loader
+validates with them and ``lrplot list`` prints them.  This module is pure
+Python (no numpy) so that ``--help`` stays instant.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from ..errors import LrplotError
+
+
+class _Required:
+    def __repr__(self) -> str:
+        return "REQUIRED"
+
+
+REQUIRED: Any = _Required()
+
+
+class ParamError(LrplotError):
+    """A bad parameter value.  ``path`` locates it, e.g. ``("schedulers", 1, "gamma")``."""
+
+    def __init__(self, path: tuple, detail: str) -> None:
+        self.path = tuple(path)
+        self.detail = detail
+        super().__init__(f"{format_path(self.path)}: {detail}" if self.path else detail)
+
+
+def format_path(path: tuple) -> str:
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out
+
+
+@dataclass(frozen=True)
+class Check:
+    """A constraint: ``test(value)`` is true when allowed; ``text`` says what is allowed."""
+
+    test: Callable[[Any], bool]
+    text: str
+
+
+def at_least(lo: float) -> Check:
+    return Check(lambda v: v >= lo, f">= {lo:g}")
+
+
+def greater_than(lo: float) -> Check:
+    return Check(lambda v: v > lo, f"> {lo:g}")
+
+
+def between(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = False) -> Check:
+    def test(v: float) -> bool:
+        return (v > lo if lo_open else v >= lo) and (v < hi if hi_open else v <= hi)
+
+    left = "(" if lo_open else "["
+    right = ")" if hi_open else "]"
+    return Check(test, f"in {left}{lo:g}, {hi:g}{right}")
+
+
+# Value kinds.  "groups" kinds take one value, or a list with one value per param group.
+INT, FLOAT, BOOL, CHOICE, EXPR, INT_LIST, SCHEDULERS = (
+    "int", "float", "bool", "choice", "expr", "int list", "schedulers")
+
+
+@dataclass(frozen=True)
+class Param:
+    """One constructor argument, spelled as torch spells it."""
+
+    name: str
+    kind: str
+    help: str
+    default: Any = REQUIRED
+    check: Check | None = None
+    choices: tuple[str, ...] = ()
+    per_group: bool = False  # a list with one value per param group is accepted
+    nullable: bool = False  # None is a valid value (torch's Optional)
+    expr_var: str = "epoch"  # the variable of an EXPR parameter
+    cli: bool = True  # offered as a flag on the scheduler's command
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def required(self) -> bool:
+        return self.default is REQUIRED
+
+    @property
+    def flag(self) -> str:
+        return "--" + self.name.lower().replace("_", "-")
+
+    def describe_type(self) -> str:
+        base = {
+            INT: "integer",
+            FLOAT: "number",
+            BOOL: "true/false",
+            CHOICE: "one of " + "|".join(self.choices),
+            EXPR: f"expression in {self.expr_var}",
+            INT_LIST: "list of integers",
+            SCHEDULERS: "list of schedulers",
+        }[self.kind]
+        if self.check is not None:
+            base += f" {self.check.text}"
+        if self.per_group:
+            base += " (or one per param group)"
+        return base
+
+    def coerce(self, value: Any, path: tuple = ()) -> Any:
+        """Return ``value`` converted to this parameter's type, or raise ParamError."""
+        path = path or (self.name,)
+        if value is None:
+            if self.nullable:
+                return None
+            raise ParamError(path, f"a value is required ({self.describe_type()})")
+        if self.per_group and isinstance(value, (list, tuple)):
+            if not value:
+                raise ParamError(path, "the list is empty: give one value per param group")
+            return [self._coerce_one(v, path + (i,)) for i, v in enumerate(value)]
+        return self._coerce_one(value, path)
+
+    def _coerce_one(self, value: Any, path: tuple) -> Any:
+        kind = self.kind
+        if kind == INT:
+            out = to_int(value, path)
+        elif kind == FLOAT:
+            out = to_float(value, path)
+        elif kind == BOOL:
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            raise ParamError(path, f"{value!r} is not true or false")
+        elif kind == CHOICE:
+            if not isinstance(value, str) or value not in self.choices:
+                raise ParamError(path, f"{value!r} is not allowed: use one of {', '.join(self.choices)}")
+            return value
+        elif kind == EXPR:
+            from .expr import compile_expression
+
+            if not isinstance(value, str):
+                raise ParamError(path, f"expected an expression in {self.expr_var} as a string, got {value!r}")
+            compile_expression(value, self.expr_var, path)
+            return value
+        elif kind == INT_LIST:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = [value]
+            if not isinstance(value, (list, tuple)):
+                raise ParamError(path, f"expected a list of integers, got {value!r}")
+            out = [to_int(v, path + (i,)) for i, v in enumerate(value)]
+            if self.check is not None:
+                for i, v in enumerate(out):
+                    if not self.check.test(v):
+                        raise ParamError(path + (i,), f"{v!r} is invalid: must be {self.check.text}")
+            return out
+        elif kind == SCHEDULERS:
+            if not isinstance(value, (list, tuple)) or not value:
+                raise ParamError(path, "expected a non-empty list of schedulers")
+            return list(value)
+        else:  # pragma: no cover - declarations are checked by tests
+            raise AssertionError(kind)
+        if self.check is not None and not self.check.test(out):
+            raise ParamError(path, f"{value!r} is invalid: must be {self.check.text}")
+        return out
+
+
+def to_int(value: Any, path: tuple) -> int:
+    if isinstance(value, bool):
+        raise ParamError(path, f"expected an integer, got {value!r}")
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float) and math.isfinite(value) and value == int(value):
+        return int(value)
+    if isinstance(value, str):
+        try:
+            return int(value)
+        except ValueError:
+            pass
+    raise ParamError(path, f"expected an integer, got {value!r}")
+
+
+def to_float(value: Any, path: tuple) -> float:
+    if isinstance(value, bool):
+        raise ParamError(path, f"expected a number, got {value!r}")
+    if isinstance(value, str):
+        try:
+            value = float(value)
+        except ValueError:
+            raise ParamError(path, f"expected a number, got {value!r}") from None
+    if isinstance(value, (int, float)):
+        try:
+            out = float(value)
+        except OverflowError:
+            raise ParamError(path, f"{value!r} is too large") from None
+        if not math.isfinite(out):
+            raise ParamError(path, f"{value!r} is not a finite number")
+        return out
+    raise ParamError(path, f"expected a number, got {value!r}")

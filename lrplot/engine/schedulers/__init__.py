@@ -1,0 +1,1 @@
+"""Scheduler implementations, each declared once with its :class:`~lrplot.engine.base.SchedulerSpec`."""

@@ -1,0 +1,123 @@
+"""SequentialLR and ChainedScheduler: schedulers of schedulers sharing one optimizer.
+
+They never compute a learning rate themselves; they decide which child gets
+which call, exactly as torch does (including SequentialLR's reset of the lr to
+``initial_lr``, its ``recursive_undo`` and the closed-form restart at each
+milestone).
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+
+from ..._lazy import np
+from ..base import INIT, RESET0, STEP, UNDO, Node, SchedulerSpec
+from ..params import INT_LIST, SCHEDULERS as SCHEDULER_LIST, Param, ParamError, at_least
+
+SCHEDULERS_HELP = "the child schedulers, in order (YAML: a list of {scheduler, params})"
+
+
+def _not_restartable(node: Node, where: str) -> ParamError:
+    return ParamError((), f"{node.spec.name} cannot be restarted by SequentialLR at {where}: torch raises "
+                          "NotImplementedError there; put it first in the SequentialLR")
+
+
+class SequentialLR(Node):
+    spec = SchedulerSpec(
+        name="SequentialLR", cli="sequential", aliases=("sequentiallr", "seq"),
+        summary="run schedulers one after another, switching at the milestones",
+        params=(
+            Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),
+            Param("milestones", INT_LIST, "epochs at which to switch to the next scheduler (one fewer than "
+                  "schedulers, non-decreasing)", check=at_least(0)),
+        ),
+        composite=True,
+    )
+
+    def construct(self, sim) -> None:
+        milestones = self.p["milestones"]
+        if len(milestones) != len(self.children) - 1:
+            raise ParamError(("milestones",), f"{len(milestones)} milestones for {len(self.children)} schedulers; "
+                             "give exactly one fewer milestone than schedulers")
+        if any(b < a for a, b in zip(milestones, milestones[1:])):
+            raise ParamError(("milestones",), f"{milestones} must be non-decreasing")
+        for child in self.children:
+            child.construct(sim)
+        self.epoch = 0
+        state = sim.state
+        for g in range(state.groups):
+            state.lr[g] = state.initial_lr[g]
+        for child in self.children:  # recursive_undo
+            child.undo()
+        self.children[bisect_right(milestones, 0)].initial_step(sim)
+
+    def undo(self) -> None:
+        # torch's recursive_undo recurses into nested schedulers without touching their own counter.
+        for child in self.children:
+            child.undo()
+
+    def initial_step(self, sim) -> None:
+        self.command(sim, STEP, "construction")
+
+    def command(self, sim, kind: int, where: str) -> None:
+        if kind == UNDO:
+            self.undo()
+            return
+        if kind == RESET0:
+            raise _not_restartable(self, where)
+        self.epoch += 1
+        milestones = self.p["milestones"]
+        idx = bisect_right(milestones, self.epoch)
+        reset = idx > 0 and milestones[idx - 1] == self.epoch
+        self.children[idx].command(sim, RESET0 if reset else STEP, where)
+
+    def route(self, sim, steps, kinds) -> None:
+        if (kinds == RESET0).any():
+            raise _not_restartable(self, f"step {int(steps[kinds == RESET0][0])}")
+        epochs = self.epoch + np.arange(1, len(steps) + 1)
+        self.epoch += len(steps)
+        milestones = np.asarray(self.p["milestones"], dtype=np.int64)
+        idx = np.searchsorted(milestones, epochs, side="right")
+        reset = np.zeros(len(epochs), dtype=bool)
+        if len(milestones):
+            prev = idx > 0
+            reset[prev] = milestones[idx[prev] - 1] == epochs[prev]
+        for k, child in enumerate(self.children):
+            sel = idx == k
+            if sel.any():
+                child.route(sim, steps[sel], np.where(reset[sel], RESET0, STEP))
+
+
+class ChainedScheduler(Node):
+    spec = SchedulerSpec(
+        name="ChainedScheduler", cli="chained", aliases=("chainedscheduler", "chain"),
+        summary="step all schedulers at every step; their chainable updates compose",
+        params=(Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),),
+        composite=True,
+    )
+
+    def construct(self, sim) -> None:
+        for child in self.children:
+            child.construct(sim)
+
+    def initial_step(self, sim) -> None:
+        # LRScheduler._initial_step on a ChainedScheduler calls its step(): every child takes a real step.
+        self.command(sim, INIT, "construction")
+
+    def command(self, sim, kind: int, where: str) -> None:
+        if kind == UNDO:
+            self.undo()
+            return
+        if kind == RESET0:
+            raise _not_restartable(self, where)
+        for child in self.children:
+            child.command(sim, STEP, where)
+
+    def route(self, sim, steps, kinds) -> None:
+        if (kinds == RESET0).any():
+            raise _not_restartable(self, f"step {int(steps[kinds == RESET0][0])}")
+        for child in self.children:
+            child.route(sim, steps, np.full(len(steps), STEP))
+
+
+CLASSES = (SequentialLR, ChainedScheduler)

@@ -1,0 +1,111 @@
+"""Cosine annealing, chainable (CosineAnnealingLR) and with warm restarts."""
+
+from __future__ import annotations
+
+import math
+
+from ..._lazy import np
+from .. import ops as O
+from ..base import INIT, RESET0, STEP, UNDO, Leaf, SchedulerSpec, Updates
+from ..params import FLOAT, INT, Param, at_least
+
+ETA_MIN_HELP = "minimum learning rate"
+
+
+class CosineAnnealingLR(Leaf):
+    """torch's recursive form, which climbs back up after T_max.
+
+    torch 2.13's extra branch for ``_step_count == 1 and last_epoch > 0`` is only
+    reachable when resuming with ``last_epoch >= 0`` outside initial mode, which
+    lrplot's constructions never do.
+    """
+
+    spec = SchedulerSpec(
+        name="CosineAnnealingLR", cli="cosine", aliases=("cosineannealinglr", "cos"),
+        summary="cosine from the initial lr down to eta_min over T_max epochs (and back up after)",
+        params=(
+            Param("T_max", INT, "half period: epochs from the initial lr to eta_min", check=at_least(1)),
+            Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),
+        ),
+    )
+
+    def updates(self, sim, epochs, kinds, state, steps):
+        t_max, eta_min = self.p["T_max"], self.p["eta_min"]
+        count, groups = len(epochs), sim.groups
+        restart = (epochs - 1 - t_max) % (2 * t_max) == 0
+        code = np.where(kinds == INIT, 0, np.where(restart, O.ADD, O.AFFINE)).astype(np.int8)
+        e = epochs.astype(np.float64)
+        with np.errstate(all="ignore"):
+            ratio = (1 + np.cos(math.pi * e / t_max)) / (1 + np.cos(math.pi * (e - 1.0) / t_max))
+        a = np.repeat(ratio[:, None], groups, axis=1)
+        add = (self.base_lrs - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
+        a[restart] = add[None, :]
+        b = np.full((count, groups), eta_min)
+        reset = kinds == RESET0
+        if reset.any():
+            code[reset] = O.SET
+            a[reset] = eta_min + (self.base_lrs - eta_min) * (1 + math.cos(math.pi * 0 / t_max)) / 2
+        return Updates(code, a, b)
+
+
+class CosineAnnealingWarmRestarts(Leaf):
+    """Closed form of the step index; restarts every T_i epochs, T_i growing by T_mult."""
+
+    spec = SchedulerSpec(
+        name="CosineAnnealingWarmRestarts", cli="cosine-restarts",
+        aliases=("cosineannealingwarmrestarts", "sgdr", "warm-restarts"),
+        summary="cosine from the initial lr to eta_min, restarting after T_0, T_0*T_mult, ... epochs",
+        params=(
+            Param("T_0", INT, "epochs until the first restart", check=at_least(1)),
+            Param("T_mult", INT, "factor by which the period grows after each restart", default=1,
+                  check=at_least(1)),
+            Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),
+        ),
+    )
+
+    def command(self, sim, kind, where):
+        """Scalar mirror of torch's ``step()``: T_cur/T_i move on STEP/INIT only."""
+        if kind == UNDO:
+            self.epoch -= 1
+            return
+        if not hasattr(self, "t_cur"):
+            self.t_cur, self.t_i = -1, self.p["T_0"]
+        if kind == RESET0:
+            self.epoch = 0
+        elif self.epoch < 0:  # torch: step() with last_epoch < 0 is step(epoch=0), a fresh start
+            self.epoch, self.t_cur, self.t_i = 0, 0, self.p["T_0"]
+        else:
+            self.epoch += 1
+            self.t_cur += 1
+            if self.t_cur >= self.t_i:
+                self.t_cur %= self.t_i
+                self.t_i *= self.p["T_mult"]
+        lr = self._lr(np.array([self.t_cur]), np.array([self.t_i]))
+        sim.state.apply(O.SET, lr[0], None, None)
+
+    def _lr(self, t_cur, t_i):
+        eta_min = self.p["eta_min"]
+        with np.errstate(all="ignore"):
+            cos = np.cos(math.pi * t_cur.astype(np.float64) / t_i.astype(np.float64))
+        return eta_min + (self.base_lrs[None, :] - eta_min) * (1 + cos[:, None]) / 2
+
+    def updates(self, sim, epochs, kinds, state, steps):
+        t_cur0, t_i0 = self.t_cur, self.t_i
+        if self.epoch < 0 and kinds[0] == STEP:  # the first STEP is a fresh start
+            t_cur0, t_i0 = -1, self.p["T_0"]
+        raw = t_cur0 + np.cumsum(kinds == STEP)  # RESET0 (_update_lr(0)) leaves T_cur alone
+        t_mult = self.p["T_mult"]
+        if t_mult == 1:
+            t_cur, t_i = raw % t_i0, np.full(len(raw), t_i0, dtype=np.int64)
+        else:  # walk the few, geometrically growing cycles
+            t_cur = raw.copy()
+            t_i = np.full(len(raw), t_i0, dtype=np.int64)
+            begin, length, top = 0, t_i0, int(raw.max())
+            while begin + length <= top:
+                begin, length = begin + length, length * t_mult
+                later = raw >= begin
+                t_cur[later] = raw[later] - begin
+                t_i[later] = length
+        return Updates(np.full(len(epochs), O.SET, dtype=np.int8), self._lr(t_cur, t_i))
+
+CLASSES = (CosineAnnealingLR, CosineAnnealingWarmRestarts)

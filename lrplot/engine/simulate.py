@@ -1,0 +1,304 @@
+"""The Python API: build a scheduler tree from a config dict, simulate it, return arrays.
+
+Row ``i`` of the result is the learning rate in effect after ``i`` calls to
+``scheduler.step()`` (row 0: right after construction), i.e. what the optimizer
+uses during epoch/iteration ``i``.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field
+from typing import Any, Mapping
+
+from .._lazy import np
+from ..errors import LrplotError
+from . import ops as O
+from .base import STEP, OptimizerState, Simulation
+from .params import FLOAT, Param, ParamError, between, to_float, to_int
+from .registry import lookup
+from .schedulers.composite import ChainedScheduler, SequentialLR
+from .schedulers.cyclic import OneCycleLR
+from .schedulers.plateau import ReduceLROnPlateau, synthetic_metrics
+
+#: Most rows lrplot simulates: 10 million float64 rows per param group is ~80 MB.
+MAX_STEPS = 10_000_000
+DEFAULT_STEPS = 100
+DEFAULT_LR = 0.1
+
+CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics")
+OPTIMIZER_KEYS = ("lr", "momentum", "betas")
+
+_LR = Param("lr", FLOAT, "learning rate of each param group", check=between(0, math.inf), per_group=True)
+_MOMENTUM = Param("momentum", FLOAT, "SGD momentum", check=between(0, 1))
+
+
+@dataclass
+class SimulationResult:
+    """What a simulation produced; arrays are float64."""
+
+    scheduler: str
+    params: dict[str, Any]
+    steps: Any  # (n,) int64: 0..n-1
+    lr: Any  # (n, groups)
+    momentum: Any = None  # (n, groups) when the scheduler cycles momentum
+    momentum_name: str = "momentum"  # or "beta1" for an Adam-style optimizer
+    metrics: Any = None  # (n,) for ReduceLROnPlateau: metrics[i] is passed to step() after row i
+    synthetic_metrics: bool = False
+    warnings: list[str] = field(default_factory=list)
+    children: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def groups(self) -> int:
+        return self.lr.shape[1]
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+def _normalise(key: str) -> str:
+    return key.strip().lower().replace("-", "_")
+
+
+def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True):
+    """Validate ``params`` against the registry and return the scheduler node (not yet constructed)."""
+    cls = lookup(name, path[:-1] + ("scheduler",))
+    spec = cls.spec
+    if params is None:
+        params = {}
+    if not isinstance(params, Mapping):
+        raise ParamError(path, f"expected a mapping of {spec.name} parameters, got {params!r}")
+    by_key = {_normalise(p.name): p for p in spec.params}
+    values: dict[str, Any] = {}
+    for key, value in params.items():
+        param = by_key.get(_normalise(str(key)))
+        if param is None:
+            names = [p.name for p in spec.params]
+            close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(names) or 'none'})"
+            raise ParamError(path + (key,), f"unknown parameter for {spec.name}{hint}")
+        if param.name in values:
+            raise ParamError(path + (key,), f"{param.name} is given twice")
+        values[param.name] = param.coerce(value, path + (key,))
+    for param in spec.params:
+        if param.name not in values:
+            if param.required:
+                raise ParamError(path + (param.name,), f"missing required parameter of {spec.name} "
+                                 f"({param.describe_type()}: {param.help})")
+            values[param.name] = param.default
+    children = []
+    if spec.composite:
+        for i, child in enumerate(values["schedulers"]):
+            child_path = path + ("schedulers", i)
+            if not isinstance(child, Mapping) or "scheduler" not in child:
+                raise ParamError(child_path, "expected a mapping with 'scheduler' and optional 'params'")
+            extra = set(child) - {"scheduler", "params"}
+            if extra:
+                raise ParamError(child_path + (sorted(extra)[0],), "unknown key (allowed: scheduler, params)")
+            node = build(child["scheduler"], child.get("params"), child_path + ("params",), top=False)
+            if isinstance(node, ReduceLROnPlateau):
+                raise ParamError(child_path + ("scheduler",), f"{spec.name} cannot contain ReduceLROnPlateau "
+                                 "(torch refuses it: its step() needs a metric)")
+            children.append(node)
+    if cls is OneCycleLR:
+        OneCycleLR.total_steps_of(values)  # torch's "total_steps OR (epochs AND steps_per_epoch)" check
+    return cls(values, children)
+
+
+def _lrs(value: Any) -> list[float]:
+    if value is None:
+        return [DEFAULT_LR]
+    out = _LR.coerce(value, ("optimizer", "lr"))
+    return out if isinstance(out, list) else [out]
+
+
+def _optimizer(optimizer: Any) -> tuple[list[float], float | None, tuple[float, float] | None]:
+    if optimizer is None:
+        optimizer = {}
+    if isinstance(optimizer, (int, float, list)) and not isinstance(optimizer, bool):
+        optimizer = {"lr": optimizer}
+    if not isinstance(optimizer, Mapping):
+        raise ParamError(("optimizer",), f"expected a mapping with lr and optional momentum or betas, got {optimizer!r}")
+    for key in optimizer:
+        if key not in OPTIMIZER_KEYS:
+            raise ParamError(("optimizer", key), f"unknown optimizer key (allowed: {', '.join(OPTIMIZER_KEYS)})")
+    lrs = _lrs(optimizer.get("lr"))
+    momentum = optimizer.get("momentum")
+    betas = optimizer.get("betas")
+    if momentum is not None and betas is not None:
+        raise ParamError(("optimizer", "betas"), "give momentum (SGD) or betas (Adam), not both")
+    if momentum is not None:
+        momentum = _MOMENTUM.coerce(momentum, ("optimizer", "momentum"))
+    if betas is not None:
+        if not isinstance(betas, (list, tuple)) or len(betas) != 2:
+            raise ParamError(("optimizer", "betas"), f"expected two numbers [beta1, beta2], got {betas!r}")
+        betas = tuple(to_float(b, ("optimizer", "betas", i)) for i, b in enumerate(betas))
+        for i, b in enumerate(betas):
+            if not 0 <= b < 1:
+                raise ParamError(("optimizer", "betas", i), f"{b!r} is invalid: must be in [0, 1)")
+    return lrs, momentum, betas
+
+
+def _steps(value: Any, node, metrics) -> int:
+    if value is None:
+        if isinstance(node, OneCycleLR):
+            return OneCycleLR.total_steps_of(node.p)
+        if isinstance(node, ReduceLROnPlateau) and metrics is not None:
+            return len(metrics)
+        return DEFAULT_STEPS
+    n = to_int(value, ("epochs",))
+    if n < 1:
+        raise ParamError(("epochs",), f"{n} is invalid: simulate at least 1 step")
+    if n > MAX_STEPS:
+        raise ParamError(("epochs",), f"{n} is above lrplot's ceiling of {MAX_STEPS:,} steps")
+    return n
+
+
+def _metrics(value: Any):
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) and not hasattr(value, "__len__"):
+        raise ParamError(("metrics",), f"expected a list of numbers, got {value!r}")
+    out = np.array([to_float(v, ("metrics", i)) for i, v in enumerate(list(value))], dtype=np.float64)
+    if len(out) == 0:
+        raise ParamError(("metrics",), "the list is empty: give one metric value per step")
+    return out
+
+
+def run_config(config: Mapping[str, Any]) -> SimulationResult:
+    """Simulate a config dict shaped like lrplot's YAML (see the README)."""
+    if not isinstance(config, Mapping):
+        raise ParamError((), f"a config must be a mapping, got {type(config).__name__}")
+    for key in config:
+        if key not in CONFIG_KEYS:
+            close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(CONFIG_KEYS)})"
+            raise ParamError((key,), f"unknown key{hint}")
+    if "scheduler" not in config:
+        raise ParamError(("scheduler",), "missing: name the scheduler, e.g. scheduler: StepLR")
+    node = build(config["scheduler"], config.get("params"))
+    lrs, momentum, betas = _optimizer(config.get("optimizer"))
+    metrics = _metrics(config.get("metrics"))
+    if metrics is not None and not isinstance(node, ReduceLROnPlateau):
+        raise ParamError(("metrics",), f"only ReduceLROnPlateau uses metrics, not {node.spec.name}")
+    n = _steps(config.get("epochs"), node, metrics)
+    state = OptimizerState(lrs, momentum, betas)
+    if isinstance(node, ReduceLROnPlateau):
+        return _run_plateau(node, state, n, metrics)
+    return _run(node, state, n)
+
+
+def _run(node, state: OptimizerState, n: int) -> SimulationResult:
+    sim = Simulation(state, n)
+    node.construct(sim)
+    row0 = list(state.lr)
+    momentum0 = list(state.momentum)
+    if n > 1:
+        node.route(sim, np.arange(1, n, dtype=np.int64), np.full(n - 1, STEP, dtype=np.int8))
+    parts = []
+    for leaf in sim.leaves:
+        collected = leaf.collect(sim)
+        if collected is not None:
+            parts.append((leaf.index, *collected))
+    groups = state.groups
+    lr = np.empty((n, groups))
+    momentum = np.empty((n, groups)) if sim.momentum_cycled else None
+    if parts:
+        steps = np.concatenate([p[1] for p in parts])
+        order_key = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
+        order = np.lexsort((order_key, steps))
+        steps = steps[order]
+        code = np.concatenate([p[2].code for p in parts])[order]
+        a = np.concatenate([np.broadcast_to(p[2].a, (len(p[1]), groups)) for p in parts])[order]
+        b = np.concatenate([np.zeros((len(p[1]), groups)) if p[2].b is None else p[2].b for p in parts])[order]
+        keep = code != 0
+        for g in range(groups):
+            lr[:, g] = O.replay(n, row0[g], steps[keep], code[keep], a[keep, g], b[keep, g])
+        if momentum is not None:
+            with_m = [p for p in parts if p[2].momentum is not None]
+            m_steps = np.concatenate([p[1] for p in with_m]) if with_m else np.zeros(0, np.int64)
+            m_key = np.concatenate([np.full(len(p[1]), p[0]) for p in with_m]) if with_m else m_steps
+            m_order = np.lexsort((m_key, m_steps))
+            m_vals = (np.concatenate([p[2].momentum for p in with_m]) if with_m else np.zeros((0, groups)))[m_order]
+            m_steps = m_steps[m_order]
+            for g in range(groups):
+                momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET), m_vals[:, g])
+    else:
+        lr[:] = row0
+        if momentum is not None:
+            momentum[:] = momentum0
+    warnings = _check_finite(lr, node)
+    return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, momentum,
+                            "beta1" if state.use_beta1 else "momentum", warnings=warnings)
+
+
+def _run_plateau(node: ReduceLROnPlateau, state: OptimizerState, n: int, metrics) -> SimulationResult:
+    synthetic = metrics is None
+    if synthetic:
+        metrics = synthetic_metrics(n, node.p["mode"])
+    elif len(metrics) < n:
+        raise ParamError(("metrics",), f"has {len(metrics)} values but {n} steps were asked for; "
+                         f"give one metric per step or simulate at most {len(metrics)} steps")
+    metrics = metrics[:n]
+    bad = ~np.isfinite(metrics)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")
+    rows = node.run(state.lr, metrics[: n - 1].tolist())
+    lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
+    return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, None,
+                            "beta1" if state.use_beta1 else "momentum", metrics=metrics,
+                            synthetic_metrics=synthetic)
+
+
+def _check_finite(lr, node) -> list[str]:
+    """Non-finite rates are an error; negative ones are what torch computes, so they are kept and reported."""
+    bad = ~np.isfinite(lr)
+    if bad.any():
+        step = int(np.argmax(bad.any(axis=1)))
+        raise LrplotError(f"{node.spec.name}: the learning rate becomes {float(lr[step][bad[step]][0])!r} at "
+                          f"step {step}; check the parameters (factors must keep it finite)")
+    negative = lr < 0
+    if negative.any():
+        step = int(np.argmax(negative.any(axis=1)))
+        return [f"the learning rate goes negative at step {step} ({float(lr[step][negative[step]][0])!r}); "
+                "torch computes the same, but no optimizer should see it"]
+    return []
+
+
+def simulate(scheduler: Any, /, *, epochs: int | None = None, lr: Any = None, momentum: float | None = None,
+             betas: Any = None, metrics: Any = None, params: Mapping[str, Any] | None = None,
+             **scheduler_params: Any) -> SimulationResult:
+    """Simulate a scheduler.
+
+    ``simulate("StepLR", epochs=100, lr=0.1, step_size=30, gamma=0.1)`` or
+    ``simulate({"scheduler": "StepLR", "params": {...}, ...})``.  ``epochs`` is the
+    number of rows; torch parameters go as keywords or in ``params`` (use
+    ``params`` for OneCycleLR's own ``epochs``).
+    """
+    if isinstance(scheduler, Mapping):
+        if any(v is not None for v in (epochs, lr, momentum, betas, metrics, params)) or scheduler_params:
+            config = dict(scheduler)
+            if epochs is not None:
+                config["epochs"] = epochs
+            if metrics is not None:
+                config["metrics"] = metrics
+            return run_config(config)
+        return run_config(scheduler)
+    optimizer: dict[str, Any] = {}
+    if lr is not None:
+        optimizer["lr"] = list(lr) if isinstance(lr, tuple) else lr
+    if momentum is not None:
+        optimizer["momentum"] = momentum
+    if betas is not None:
+        optimizer["betas"] = list(betas)
+    config = {"scheduler": scheduler, "params": {**(params or {}), **scheduler_params}, "optimizer": optimizer}
+    if epochs is not None:
+        config["epochs"] = epochs
+    if metrics is not None:
+        config["metrics"] = metrics
+    return run_config(config)
+
+
+__all__ = ["simulate", "run_config", "build", "SimulationResult", "MAX_STEPS", "SequentialLR", "ChainedScheduler"]
