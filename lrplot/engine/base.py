@@ -138,6 +138,10 @@ class Node:
         for child in self.children:
             child.undo()
 
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        """Steps where the schedule changes regime, for the plot (``(step, label)``)."""
+        return []
+
 
 class Leaf(Node):
     """A scheduler that updates the learning rate itself."""
@@ -185,19 +189,34 @@ class Leaf(Node):
         self.events_kinds.append(kinds)
 
     def collect(self, sim: Simulation) -> tuple[Any, Updates] | None:
-        """All stepping-phase updates of this leaf, vectorised."""
+        """All stepping-phase updates of this leaf, vectorised, without the no-ops."""
         if not self.events_steps:
             return None
-        steps = np.concatenate(self.events_steps)
-        kinds = np.concatenate(self.events_kinds)
+        if len(self.events_steps) == 1:
+            steps, kinds = self.events_steps[0], self.events_kinds[0]
+        else:
+            steps = np.concatenate(self.events_steps)
+            kinds = np.concatenate(self.events_kinds)
+            if len(steps) > 1 and (np.diff(steps) < 0).any():
+                order = np.argsort(steps, kind="stable")
+                steps, kinds = steps[order], kinds[order]
         if len(steps) == 0:
             return None
-        order = np.argsort(steps, kind="stable")
-        steps, kinds = steps[order], kinds[order]
-        index = np.arange(len(kinds))
-        last_reset = np.maximum.accumulate(np.where(kinds == RESET0, index, -1))
-        epochs = np.where(last_reset >= 0, index - last_reset, self.epoch + index + 1)
-        return steps, self.updates(sim, epochs, kinds, sim.state, steps)
+        resets = np.flatnonzero(kinds == RESET0)
+        if len(resets) == 0:
+            epochs = np.arange(self.epoch + 1, self.epoch + 1 + len(kinds), dtype=np.int64)
+        else:
+            index = np.arange(len(kinds), dtype=np.int64)
+            last_reset = np.full(len(kinds), -1, dtype=np.int64)
+            last_reset[resets] = resets
+            np.maximum.accumulate(last_reset, out=last_reset)
+            epochs = np.where(last_reset >= 0, index - last_reset, self.epoch + index + 1)
+        upd = self.updates(sim, epochs, kinds, sim.state, steps)
+        keep = upd.code != 0
+        if upd.momentum is None and not keep.all():
+            steps = steps[keep]
+            upd = Updates(upd.code[keep], upd.a[keep], None if upd.b is None else upd.b[keep])
+        return steps, upd
 
     def updates(self, sim: Simulation, epochs, kinds, state: OptimizerState, steps) -> Updates:
         """Updates for events at ``epochs`` (``last_epoch`` after the call) of ``kinds``."""

@@ -235,6 +235,12 @@ def _eval_np(node: ast.AST, v, var: str):
     if isinstance(node, ast.Name):
         return v
     if isinstance(node, ast.BinOp):
+        if isinstance(node.op, (ast.FloorDiv, ast.Mod)) and _integral(node.left, var) and _integral(node.right, var):
+            # Integers below 2**52: floor(x / y) is exact and much faster than Python-style floor_divide.
+            left, right = _as_float(_eval_np(node.left, v, var)), _as_float(_eval_np(node.right, v, var))
+            with np.errstate(all="ignore"):
+                quotient = np.floor(np.true_divide(left, right))
+                return quotient if isinstance(node.op, ast.FloorDiv) else left - quotient * right
         ufunc = pow_ if isinstance(node.op, ast.Pow) else getattr(np, _BINOPS[type(node.op)][2])
         return ufunc(_as_float(_eval_np(node.left, v, var)), _as_float(_eval_np(node.right, v, var)))
     if isinstance(node, ast.UnaryOp):
@@ -275,6 +281,14 @@ def _eval_np(node: ast.AST, v, var: str):
             return out
         return getattr(np, _NP_FUNCS.get(name, name))(args[0])
     raise AssertionError(type(node))  # pragma: no cover
+
+
+def _integral(node: ast.AST, var: str) -> bool:
+    """True when ``node`` is the (integer) step variable or a small non-zero integer constant."""
+    if isinstance(node, ast.Name):
+        return node.id == var
+    return (isinstance(node, ast.Constant) and isinstance(node.value, int) and not isinstance(node.value, bool)
+            and 0 < abs(node.value) < 2**52)
 
 
 def _as_float(x):

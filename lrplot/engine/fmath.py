@@ -14,8 +14,9 @@ from .._lazy import np
 
 def pow_(base, exponent):
     """``base ** exponent`` elementwise, as Python's float ``**`` computes it."""
-    base = np.asarray(base, dtype=np.float64)
     exponent = np.asarray(exponent, dtype=np.float64)
-    shape = np.broadcast_shapes(base.shape, exponent.shape)
     with np.errstate(all="ignore"):
-        return np.power(np.broadcast_to(base, shape), np.broadcast_to(exponent, shape).copy())
+        if exponent.ndim == 0:  # a scalar exponent would take numpy's x*x / sqrt shortcuts
+            base = np.asarray(base, dtype=np.float64)
+            exponent = np.full(base.shape, float(exponent))
+        return np.power(base, exponent)

@@ -39,22 +39,23 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
     count = len(step)
     if count == 0:
         return np.full(n, start, dtype=np.float64)
-    code = np.asarray(code, dtype=np.int8).copy()
-    a = np.asarray(a, dtype=np.float64).copy()
-    if b is None:
-        b = np.zeros(count)
-    else:
-        b = np.asarray(b, dtype=np.float64)
-    # Updates that discard the incoming value are SETs: x*0 == 0 and 0*(x-b)+b == b
-    # for every finite x >= 0, which starts a new independent segment.
-    zero_mul = (code == MUL) & (a == 0.0)
-    code[zero_mul] = SET
+    code = np.asarray(code, dtype=np.int8)
+    a = np.asarray(a, dtype=np.float64)
     affine = code == AFFINE
-    zero_ratio = affine & (a == 0.0)
-    code[zero_ratio] = SET
-    a[zero_ratio] = b[zero_ratio]
-    # a*(x-0)+0 == a*x exactly for x >= 0 (learning rates are never negative).
-    code[affine & (b == 0.0) & ~zero_ratio] = MUL
+    has_affine = bool(affine.any())
+    zero = a == 0.0
+    if has_affine or zero.any():
+        code = code.copy()
+        a = a.copy()
+        b = np.zeros(count) if b is None else np.asarray(b, dtype=np.float64)
+        # Updates that discard the incoming value are SETs: x*0 == 0 and 0*(x-b)+b == b
+        # for every finite x, which starts a new independent segment.
+        code[zero & (code == MUL)] = SET
+        zero_ratio = affine & zero
+        code[zero_ratio] = SET
+        a[zero_ratio] = b[zero_ratio]
+        # a*(x-0)+0 == a*x (up to the sign of a zero).
+        code[affine & (b == 0.0) & ~zero_ratio] = MUL
 
     values = np.empty(count + 1)
     values[0] = start
@@ -62,24 +63,55 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
     codes = np.empty(count + 1, dtype=np.int8)
     codes[0] = SET
     codes[1:] = code
-    offsets = np.empty(count + 1)
-    offsets[0] = 0.0
-    offsets[1:] = b
-
     is_set = codes == SET
-    starts = np.flatnonzero(is_set)
-    lengths = np.diff(np.append(starts, count + 1))
-    segment = np.cumsum(is_set) - 1
-    sequential = np.zeros(len(starts), dtype=bool)
-    sequential[segment[(codes == AFFINE) | (codes == ADD)]] = True
-
+    if b is not None:
+        offsets = np.zeros(count + 1)
+        offsets[1:] = b
+        _fold_after_set(values, codes, offsets, is_set)
     out = np.empty(count + 1)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
-        _cumprod_segments(values, starts[~sequential], lengths[~sequential], out)
-        if sequential.any():
-            _sequential_segments(values, codes, offsets, starts[sequential], lengths[sequential], out)
-    last = np.searchsorted(step, np.arange(n), side="right")
+        if is_set.all():
+            out = values
+        else:
+            starts = np.flatnonzero(is_set)
+            sequential_ops = (codes == AFFINE) | (codes == ADD)
+            if len(starts) == 1 and not sequential_ops.any():
+                np.cumprod(values, out=out)
+            else:
+                lengths = np.diff(np.append(starts, count + 1))
+                sequential = np.zeros(len(starts), dtype=bool)
+                if sequential_ops.any():
+                    segment = np.cumsum(is_set) - 1
+                    sequential[segment[sequential_ops]] = True
+                _cumprod_segments(values, starts[~sequential], lengths[~sequential], out)
+                if sequential.any():
+                    _sequential_segments(values, codes, offsets, starts[sequential], lengths[sequential], out)
+    # Row t shows the value after the last update at a step <= t.
+    if count == n - 1 and step[0] == 1 and step[-1] == n - 1 and (count < 2 or (np.diff(step) == 1).all()):
+        return out  # one update at every step: rows and updates line up
+    last = np.cumsum(np.bincount(step, minlength=n)[:n])
     return out[last]
+
+
+def _fold_after_set(values, codes, offsets, is_set, rounds: int = 4) -> None:
+    """Turn ADD/AFFINE updates that directly follow a SET into SETs (same float ops, vectorised).
+
+    CosineAnnealingLR's ADD after T_max always follows the exact zero of the
+    previous step, so this removes every sequential segment of the default
+    ``eta_min=0`` case.
+    """
+    for _ in range(rounds):
+        sequential = np.flatnonzero((codes == AFFINE) | (codes == ADD))
+        foldable = sequential[is_set[sequential - 1]]
+        if len(foldable) == 0:
+            return
+        prev = values[foldable - 1]
+        add = codes[foldable] == ADD
+        v, off = values[foldable], offsets[foldable]
+        with np.errstate(all="ignore"):
+            values[foldable] = np.where(add, prev + v, v * (prev - off) + off)
+        codes[foldable] = SET
+        is_set[foldable] = True
 
 
 def _cumprod_segments(values, starts, lengths, out) -> None:

@@ -47,7 +47,7 @@ class SimulationResult:
     metrics: Any = None  # (n,) for ReduceLROnPlateau: metrics[i] is passed to step() after row i
     synthetic_metrics: bool = False
     warnings: list[str] = field(default_factory=list)
-    children: list[dict[str, Any]] = field(default_factory=list)
+    marks: list[tuple[int, str]] = field(default_factory=list)  # regime changes, for the plot
 
     @property
     def groups(self) -> int:
@@ -204,33 +204,38 @@ def _run(node, state: OptimizerState, n: int) -> SimulationResult:
     groups = state.groups
     lr = np.empty((n, groups))
     momentum = np.empty((n, groups)) if sim.momentum_cycled else None
-    if parts:
-        steps = np.concatenate([p[1] for p in parts])
-        order_key = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
-        order = np.lexsort((order_key, steps))
-        steps = steps[order]
-        code = np.concatenate([p[2].code for p in parts])[order]
-        a = np.concatenate([np.broadcast_to(p[2].a, (len(p[1]), groups)) for p in parts])[order]
-        b = np.concatenate([np.zeros((len(p[1]), groups)) if p[2].b is None else p[2].b for p in parts])[order]
-        keep = code != 0
+    steps, code, a, b = _merge([(i, s, u.code, u.a, u.b) for i, s, u in parts], groups)
+    keep = code != 0
+    if not keep.all():
+        steps, code, a, b = steps[keep], code[keep], a[keep], None if b is None else b[keep]
+    for g in range(groups):
+        lr[:, g] = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g])
+    if momentum is not None:
+        m_steps, _, m_vals, _ = _merge([(i, s, u.code, u.momentum, None) for i, s, u in parts
+                                        if u.momentum is not None], groups)
         for g in range(groups):
-            lr[:, g] = O.replay(n, row0[g], steps[keep], code[keep], a[keep, g], b[keep, g])
-        if momentum is not None:
-            with_m = [p for p in parts if p[2].momentum is not None]
-            m_steps = np.concatenate([p[1] for p in with_m]) if with_m else np.zeros(0, np.int64)
-            m_key = np.concatenate([np.full(len(p[1]), p[0]) for p in with_m]) if with_m else m_steps
-            m_order = np.lexsort((m_key, m_steps))
-            m_vals = (np.concatenate([p[2].momentum for p in with_m]) if with_m else np.zeros((0, groups)))[m_order]
-            m_steps = m_steps[m_order]
-            for g in range(groups):
-                momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET), m_vals[:, g])
-    else:
-        lr[:] = row0
-        if momentum is not None:
-            momentum[:] = momentum0
+            momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g])
     warnings = _check_finite(lr, node)
     return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, momentum,
-                            "beta1" if state.use_beta1 else "momentum", warnings=warnings)
+                            "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n))
+
+
+def _merge(parts, groups: int):
+    """Concatenate leaves' updates in torch's call order: by step, then by leaf (construction order)."""
+    if not parts:
+        return np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, groups)), None
+    if len(parts) == 1:
+        _, steps, code, a, b = parts[0]
+        return steps, code, np.broadcast_to(a, (len(steps), groups)), b
+    steps = np.concatenate([p[1] for p in parts])
+    key = np.concatenate([p[1] * len(parts) + k for k, p in enumerate(parts)])
+    order = np.argsort(key, kind="stable")  # timsort: merges the already sorted runs
+    code = np.concatenate([p[2] for p in parts])[order]
+    a = np.concatenate([np.broadcast_to(p[3], (len(p[1]), groups)) for p in parts])[order]
+    b = None
+    if any(p[4] is not None for p in parts):
+        b = np.concatenate([np.zeros((len(p[1]), groups)) if p[4] is None else p[4] for p in parts])[order]
+    return steps[order], code, a, b
 
 
 def _run_plateau(node: ReduceLROnPlateau, state: OptimizerState, n: int, metrics) -> SimulationResult:
@@ -247,9 +252,10 @@ def _run_plateau(node: ReduceLROnPlateau, state: OptimizerState, n: int, metrics
         raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")
     rows = node.run(state.lr, metrics[: n - 1].tolist())
     lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
+    drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1
     return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, None,
                             "beta1" if state.use_beta1 else "momentum", metrics=metrics,
-                            synthetic_metrics=synthetic)
+                            synthetic_metrics=synthetic, marks=[(int(k), "reduce") for k in drops])
 
 
 def _check_finite(lr, node) -> list[str]:

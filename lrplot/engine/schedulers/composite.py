@@ -34,6 +34,10 @@ class SequentialLR(Node):
         composite=True,
     )
 
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        names = [c.spec.name for c in self.children]
+        return [(m, f"-> {names[i + 1]}") for i, m in enumerate(self.p["milestones"]) if 0 < m < n]
+
     def construct(self, sim) -> None:
         milestones = self.p["milestones"]
         if len(milestones) != len(self.children) - 1:
@@ -95,6 +99,9 @@ class ChainedScheduler(Node):
         params=(Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),),
         composite=True,
     )
+
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        return sorted({m for child in self.children for m in child.marks(n)})
 
     def construct(self, sim) -> None:
         for child in self.children:

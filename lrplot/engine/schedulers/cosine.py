@@ -29,15 +29,25 @@ class CosineAnnealingLR(Leaf):
         ),
     )
 
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        t = self.p["T_max"]
+        return [(k, "T_max" if (k // t) % 2 else "peak") for k in range(t, n, t)]
+
     def updates(self, sim, epochs, kinds, state, steps):
         t_max, eta_min = self.p["T_max"], self.p["eta_min"]
         count, groups = len(epochs), sim.groups
         restart = (epochs - 1 - t_max) % (2 * t_max) == 0
         code = np.where(kinds == INIT, 0, np.where(restart, O.ADD, O.AFFINE)).astype(np.int8)
-        e = epochs.astype(np.float64)
         with np.errstate(all="ignore"):
-            ratio = (1 + np.cos(math.pi * e / t_max)) / (1 + np.cos(math.pi * (e - 1.0) / t_max))
-        a = np.repeat(ratio[:, None], groups, axis=1)
+            if count > 1 and epochs[-1] - epochs[0] == count - 1 and (np.diff(epochs) == 1).all():
+                # consecutive epochs: cos(pi*(e-1)/T) is the previous element of cos(pi*e/T)
+                cos = np.cos(math.pi * np.arange(epochs[0] - 1, epochs[-1] + 1, dtype=np.float64) / t_max)
+                cos += 1
+                ratio = cos[1:] / cos[:-1]
+            else:
+                e = epochs.astype(np.float64)
+                ratio = (1 + np.cos(math.pi * e / t_max)) / (1 + np.cos(math.pi * (e - 1.0) / t_max))
+        a = np.repeat(ratio[:, None], groups, axis=1) if groups > 1 else ratio[:, None].copy()
         add = (self.base_lrs - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
         a[restart] = add[None, :]
         b = np.full((count, groups), eta_min)
@@ -62,6 +72,14 @@ class CosineAnnealingWarmRestarts(Leaf):
             Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),
         ),
     )
+
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        out, at, period = [], self.p["T_0"], self.p["T_0"]
+        while at < n:
+            out.append((at, "restart"))
+            period *= self.p["T_mult"]
+            at += period
+        return out
 
     def command(self, sim, kind, where):
         """Scalar mirror of torch's ``step()``: T_cur/T_i move on STEP/INIT only."""

@@ -48,6 +48,11 @@ class CyclicLR(Leaf):
         cycles_momentum=lambda p: bool(p.get("cycle_momentum", True)),
     )
 
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        up = self.p["step_size_up"]
+        down = self.p["step_size_down"] if self.p["step_size_down"] is not None else up
+        return [(k, "cycle") for k in range(up + down, n, up + down)]
+
     def before_init(self, sim) -> None:
         self.base = self.group_values(sim, "base_lr")
         self.max = self.group_values(sim, "max_lr")
@@ -141,6 +146,10 @@ class OneCycleLR(Leaf):
         ),
         cycles_momentum=lambda p: bool(p.get("cycle_momentum", True)),
     )
+
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        ends = [phase[0] for phase in getattr(self, "phases", [])[:-1]]
+        return [(int(round(e)), "phase") for e in ends if 0 < round(e) < n]
 
     @staticmethod
     def total_steps_of(p: dict) -> int:

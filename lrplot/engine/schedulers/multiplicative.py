@@ -91,6 +91,10 @@ class StepLR(Leaf):
         ),
     )
 
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        s = self.p["step_size"]
+        return [(k, f"x{self.p['gamma']:g}") for k in range(s, n, s)]
+
     def updates(self, sim, epochs, kinds, state, steps):
         s, gamma = self.p["step_size"], self.p["gamma"]
         decay = (epochs != 0) & (epochs % s == 0)
@@ -112,6 +116,9 @@ class MultiStepLR(Leaf):
             Param("gamma", FLOAT, GAMMA_HELP, default=0.1, check=at_least(0)),
         ),
     )
+
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        return [(m, f"x{self.p['gamma']:g}") for m in sorted(set(self.p["milestones"])) if 0 < m < n]
 
     def updates(self, sim, epochs, kinds, state, steps):
         counts = Counter(self.p["milestones"])
@@ -142,6 +149,10 @@ class ConstantLR(Leaf):
         ),
     )
 
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        t = self.p["total_iters"]
+        return [(t, "total_iters")] if 0 < t < n else []
+
     def updates(self, sim, epochs, kinds, state, steps):
         factor, total = self.p["factor"], self.p["total_iters"]
         first = epochs == 0
@@ -171,6 +182,10 @@ class LinearLR(Leaf):
             Param("total_iters", INT, "number of epochs to reach end_factor", default=5, check=at_least(0)),
         ),
     )
+
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        t = self.p["total_iters"]
+        return [(t, "total_iters")] if 0 < t < n else []
 
     def updates(self, sim, epochs, kinds, state, steps):
         start, end, total = self.p["start_factor"], self.p["end_factor"], self.p["total_iters"]
@@ -217,6 +232,10 @@ class PolynomialLR(Leaf):
             Param("power", FLOAT, "power of the polynomial", default=1.0, check=at_least(0)),
         ),
     )
+
+    def marks(self, n: int) -> list[tuple[int, str]]:
+        t = self.p["total_iters"]
+        return [(t, "total_iters")] if 0 < t < n else []
 
     def updates(self, sim, epochs, kinds, state, steps):
         total, power = self.p["total_iters"], self.p["power"]
