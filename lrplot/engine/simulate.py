@@ -48,6 +48,7 @@ class SimulationResult:
     synthetic_metrics: bool = False
     warnings: list[str] = field(default_factory=list)
     marks: list[tuple[int, str]] = field(default_factory=list)  # regime changes, for the plot
+    optimizer_lr: list[float] = field(default_factory=list)  # the optimizer's lr per group, as configured
 
     @property
     def groups(self) -> int:
@@ -184,9 +185,9 @@ def run_config(config: Mapping[str, Any]) -> SimulationResult:
         raise ParamError(("metrics",), f"only ReduceLROnPlateau uses metrics, not {node.spec.name}")
     n = _steps(config.get("epochs"), node, metrics)
     state = OptimizerState(lrs, momentum, betas)
-    if isinstance(node, ReduceLROnPlateau):
-        return _run_plateau(node, state, n, metrics)
-    return _run(node, state, n)
+    result = _run_plateau(node, state, n, metrics) if isinstance(node, ReduceLROnPlateau) else _run(node, state, n)
+    result.optimizer_lr = list(lrs)
+    return result
 
 
 def _run(node, state: OptimizerState, n: int) -> SimulationResult:

@@ -1,0 +1,251 @@
+"""The typer application: one command per registered scheduler, plus from-config, compare and list.
+
+Commands are generated from the registry: each parameter's flag, type, default
+and help come from its :class:`~lrplot.engine.params.Param`.  Nothing here
+imports numpy or matplotlib, so ``--help`` and shell completion stay fast.
+"""
+
+from __future__ import annotations
+
+import inspect
+import os
+import sys
+from typing import Annotated, Any, Optional
+
+import typer
+from typer._click import exceptions as click_exceptions
+from typer.core import TyperGroup
+
+from ..engine import params as P
+from ..engine.base import SchedulerSpec
+from ..engine.registry import SCHEDULERS, lookup
+from ..errors import LrplotError
+from . import run as R
+
+HELP = """Preview PyTorch learning-rate schedules, exactly as torch computes them, without torch.
+
+Each scheduler is a command named after it (torch class names work too):
+`lrplot step --step-size 30 --gamma 0.1` writes step.png; add `--format csv`
+to print the table on stdout.  `lrplot <command> --help` explains each parameter."""
+
+
+def _escape(text: str) -> str:
+    """Help is plain text (rich would double ``--help``'s start-up time), so nothing to escape."""
+    return text
+
+
+def _normalise_flag(token: str) -> str:
+    """``--T_max=5`` and ``--T-max`` are ``--t-max``: every spelling of torch's names works."""
+    if not token.startswith("--") or token == "--":
+        return token
+    name, sep, value = token.partition("=")
+    return name.lower().replace("_", "-") + sep + value
+
+
+class LrplotGroup(TyperGroup):
+    """Resolves torch class names and aliases to commands and owns the error boundary."""
+
+    def get_command(self, ctx, cmd_name: str):
+        command = self.commands.get(cmd_name)
+        if command is not None:
+            return command
+        try:
+            return self.commands.get(lookup(cmd_name).spec.cli)
+        except LrplotError:
+            return None
+
+    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
+        if args is None:
+            args = sys.argv[1:]
+        args = [_normalise_flag(a) for a in args]
+        code = _run_guarded(super().main, args, prog_name, complete_var, extra)
+        if standalone_mode:
+            sys.exit(code)
+        return code
+
+
+def _run_guarded(call, args, prog_name, complete_var, extra) -> int:
+    try:
+        result = call(args=args, prog_name=prog_name or "lrplot", complete_var=complete_var,
+                      standalone_mode=False, **extra)
+        sys.stdout.flush()
+        return result if isinstance(result, int) else 0
+    except LrplotError as err:
+        _error(str(err))
+        return err.exit_code
+    except click_exceptions.UsageError as err:
+        hint = ""
+        if err.ctx is not None:
+            hint = f"\nTry '{err.ctx.command_path} --help' for help."
+        _error(err.format_message() + hint)
+        return 2
+    except click_exceptions.ClickException as err:
+        _error(err.format_message())
+        return err.exit_code
+    except (typer.Abort, KeyboardInterrupt):
+        _error("aborted")
+        return 130
+    except typer.Exit as err:
+        return err.exit_code
+    except SystemExit as err:  # rich exits like this when help is piped into `head`
+        return err.code if isinstance(err.code, int) else 1
+    except BrokenPipeError:
+        # The reader (e.g. `head`) has what it wanted: stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _error(message: str) -> None:
+    sys.stderr.write(f"lrplot: error: {message}\n")
+
+
+# --- options shared by every scheduler command ---------------------------------------------
+
+def _common(include_epochs: bool = True) -> list[inspect.Parameter]:
+    opt = inspect.Parameter.KEYWORD_ONLY
+    out = []
+    if include_epochs:
+        out.append(inspect.Parameter("epochs", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--epochs", "-n", metavar="N", help="number of rows (scheduler steps) to simulate; default 100 (OneCycleLR: "
+            "its total_steps), at most 10,000,000", show_default=False)]))
+    out += [
+        inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[float]], typer.Option(
+            "--lr", metavar="LR", help="the optimizer's learning rate; repeat for one param group per value", show_default="0.1")]),
+        inspect.Parameter("momentum", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
+            "--momentum", metavar="M", help="SGD momentum of the dummy optimizer (cycled by CyclicLR/OneCycleLR)",
+            show_default="0")]),
+        inspect.Parameter("betas", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--betas", metavar="B1,B2", help="use an Adam-style optimizer with these betas, e.g. 0.9,0.999 (beta1 is cycled)")]),
+        inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--format", "-f", metavar="png|svg|pdf|csv|json", help="png, svg, pdf (a file), csv or json (stdout); default: from --output's "
+            "suffix, else png", show_default=False)]),
+        inspect.Parameter("output", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json")]),
+        inspect.Parameter("title", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--title", metavar="TEXT", help="plot title (default: the scheduler and its parameters)")]),
+        inspect.Parameter("log_y", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
+            "--log-y/--linear-y", help="y axis scale (default: log when the lr spans more than ~2.5 decades)",
+            show_default=False)]),
+        inspect.Parameter("dpi", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--dpi", metavar="DPI", help="resolution of PNG output", show_default="150")]),
+        inspect.Parameter("size", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--size", metavar="WxH", help="figure size in inches, WIDTHxHEIGHT", show_default="8x4.5")]),
+        inspect.Parameter("marks", opt, default=True, annotation=Annotated[bool, typer.Option(
+            "--marks/--no-marks", help="mark where the schedule changes regime (decays, milestones, restarts)")]),
+    ]
+    return out
+
+
+def _flag_help(param: P.Param) -> str:
+    text = param.help
+    if param.check is not None:
+        text += f"; {param.check.text}"
+    if param.per_group:
+        text += "; or comma-separated, one per param group"
+    return text + " [required]" if param.required else text
+
+
+def _param_option(param: P.Param) -> inspect.Parameter:
+    """A flag for one registry parameter; its default is the registry's, shown in --help."""
+    flag = param.flag
+    default = None if param.required or param.default is None else param.default
+    common = {"help": _flag_help(param), "show_default": default is not None}
+    if param.kind == P.BOOL:
+        annotation = Annotated[Optional[bool], typer.Option(f"{flag}/--no-{flag[2:]}", **common)]
+    elif param.kind == P.INT and not param.per_group:
+        annotation = Annotated[Optional[int], typer.Option(flag, metavar="INT", **common)]
+    elif param.kind == P.FLOAT and not param.per_group:
+        annotation = Annotated[Optional[float], typer.Option(flag, metavar="FLOAT", **common)]
+    elif param.kind == P.EXPR and param.per_group:
+        annotation = Annotated[Optional[list[str]], typer.Option(flag, metavar="EXPR", **{
+            **common, "help": common["help"] + "; repeat for one per param group"})]
+    else:
+        metavar = {P.INT_LIST: "N,N,...", P.CHOICE: "|".join(param.choices), P.EXPR: "EXPR"}.get(
+            param.kind, "X[,X...]" if param.per_group else "TEXT")
+        if default is not None and not isinstance(default, str):
+            default = _default_text(default)
+        annotation = Annotated[Optional[str], typer.Option(flag, metavar=metavar, **common)]
+    return inspect.Parameter("sp_" + param.name, inspect.Parameter.KEYWORD_ONLY, default=default,
+                             annotation=annotation)
+
+
+def _default_text(value: Any) -> str:
+    if isinstance(value, float):
+        return f"{value:g}" if abs(value) >= 1e-3 or value == 0 else repr(value)
+    if isinstance(value, bool):
+        return str(value).lower()
+    return str(value)
+
+
+def _scheduler_command(spec: SchedulerSpec):
+    cli_params = [p for p in spec.params if p.cli]
+    extra: list[inspect.Parameter] = []
+    if spec.name == "ReduceLROnPlateau":
+        extra.append(inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                       annotation=Annotated[Optional[str], typer.Option(
+                                           "--metrics", metavar="FILE|-", help="metric values, one per line or a CSV with a header "
+                                           "(column 'metric', 'val_loss', 'loss' or the last), from a file or '-' "
+                                           "for stdin. Without it: a synthetic validation loss that falls from 1.0 "
+                                           "to 0.25 over the first third of the run, then stays flat")]))
+
+    def command(**kwargs: Any) -> None:
+        values = {}
+        for param in cli_params:
+            value = kwargs.pop("sp_" + param.name)
+            if value is not None:
+                values[param.name] = R.flag_value(param, value)
+        R.run_scheduler(spec, values, kwargs)
+
+    parameters = [_param_option(p) for p in cli_params] + extra + _common()
+    command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
+    command.__annotations__ = {p.name: p.annotation for p in parameters}
+    command.__name__ = spec.cli.replace("-", "_")
+    command.__doc__ = _escape(f"{spec.name}: {spec.summary}.")
+    return command
+
+
+def build_app() -> typer.Typer:
+    app = typer.Typer(cls=LrplotGroup, help=HELP, no_args_is_help=True, add_completion=True,
+                      context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None)
+    for cls in SCHEDULERS.values():
+        spec = cls.spec
+        app.command(spec.cli, help=_escape(f"{spec.name}: {spec.summary}."), rich_help_panel="Schedulers")(
+            _scheduler_command(spec))
+
+    def from_config(
+        config: Annotated[str, typer.Argument(help="a YAML (or JSON) config file, or '-' for stdin")],
+        **kwargs: Any,
+    ) -> None:
+        R.run_from_config(config, kwargs)
+
+    params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=inspect.signature(from_config).parameters["config"].annotation)]
+    params += _common() + [inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
+                                             annotation=Annotated[Optional[str], typer.Option(
+                                                 "--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file (overrides "
+                                                 "the config's metrics)")])]
+    from_config.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    from_config.__annotations__ = {p.name: p.annotation for p in params}
+    app.command("from-config", help="Simulate the scheduler described in a YAML config file (schema: README).",
+                rich_help_panel="Configs")(from_config)
+
+    def list_schedulers(
+        markdown: Annotated[bool, typer.Option("--markdown", help="a Markdown table (the README's)")] = False,
+    ) -> None:
+        """List every scheduler: command, torch name and parameters."""
+        sys.stdout.write(R.scheduler_table(markdown))
+
+    app.command("list", rich_help_panel="Configs")(list_schedulers)
+    return app
+
+
+_COMMAND = None
+
+
+def command():
+    """The click command behind the app (built once per process)."""
+    global _COMMAND
+    if _COMMAND is None:
+        _COMMAND = typer.main.get_command(build_app())
+    return _COMMAND

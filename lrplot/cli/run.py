@@ -1,0 +1,147 @@
+"""What the commands do, once typer has parsed the flags: config in, bytes out."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+from ..engine import params as P
+from ..engine.base import SchedulerSpec
+from ..engine.params import ParamError, format_path
+from ..errors import LrplotError
+from . import output as OUT
+
+
+def flag_value(param: P.Param, raw: Any) -> Any:
+    """Turn a flag's text into what the registry's Param expects ("30,80" -> ["30", "80"])."""
+    if isinstance(raw, list):  # repeatable flag (expressions)
+        return raw[0] if len(raw) == 1 else raw
+    if isinstance(raw, str) and (param.kind == P.INT_LIST or param.per_group):
+        parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
+        if param.kind == P.INT_LIST:
+            return parts
+        return parts[0] if len(parts) == 1 else parts
+    return raw
+
+
+def _betas(raw: str | None) -> list[str] | None:
+    if raw is None:
+        return None
+    return [p.strip() for p in raw.split(",") if p.strip()]
+
+
+def _flag_error(err: ParamError, spec: SchedulerSpec | None) -> LrplotError:
+    """An engine error re-worded with the flag the user typed."""
+    path = err.path
+    flag = None
+    if path[:1] == ("params",) and len(path) >= 2 and isinstance(path[1], str):
+        flag = "--" + str(path[1]).lower().replace("_", "-")
+        if spec is not None and spec.name == "OneCycleLR" and path[1] == "epochs":
+            flag = "--epochs"
+    elif path[:1] == ("optimizer",) and len(path) >= 2:
+        flag = f"--{path[1]}"
+    elif path[:1] in (("epochs",), ("metrics",)):
+        flag = f"--{path[0]}"
+    if flag is None:
+        return LrplotError(str(err))
+    rest = path[2:] if path[:1] in (("params",), ("optimizer",)) else path[1:]
+    suffix = format_path(rest)
+    suffix = f" {suffix}" if suffix else ""
+    return LrplotError(f"{flag}{suffix}: {err.detail}")
+
+
+def _optimizer(opts: dict) -> dict:
+    optimizer: dict[str, Any] = {}
+    if opts.get("lr"):
+        lrs = list(opts["lr"])
+        optimizer["lr"] = lrs[0] if len(lrs) == 1 else lrs
+    if opts.get("momentum") is not None:
+        optimizer["momentum"] = opts["momentum"]
+    if opts.get("betas") is not None:
+        optimizer["betas"] = _betas(opts["betas"])
+    return optimizer
+
+
+def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
+    config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": _optimizer(opts)}
+    epochs = opts.get("epochs")
+    if spec.name == "OneCycleLR" and values.get("total_steps") is None and values.get("steps_per_epoch"):
+        if epochs is None:
+            raise LrplotError("--epochs: OneCycleLR with --steps-per-epoch needs --epochs (or give --total-steps)")
+        values["epochs"] = epochs  # torch's epochs x steps_per_epoch; one row per step
+        epochs = None
+    if epochs is not None:
+        config["epochs"] = epochs
+    if spec.name == "ReduceLROnPlateau" and opts.get("metrics") is not None:
+        config["metrics"] = OUT.read_metrics(opts["metrics"])
+    target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), spec.cli)
+    try:
+        result = _simulate(config)
+    except ParamError as err:
+        raise _flag_error(err, spec) from None
+    OUT.emit([result], target, opts)
+
+
+def run_from_config(source: str, opts: dict) -> None:
+    from ..config.load import load
+
+    loaded = load(source)
+    data = loaded.data
+    if not isinstance(data, dict):
+        raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, got {type(data).__name__}")
+    data = dict(data)
+    if opts.get("epochs") is not None:
+        data["epochs"] = opts["epochs"]
+    optimizer = _optimizer(opts)
+    if optimizer:
+        merged = dict(data.get("optimizer") or {}) if isinstance(data.get("optimizer"), dict) else {}
+        merged.update(optimizer)
+        data["optimizer"] = merged
+    if opts.get("metrics") is not None:
+        data["metrics"] = OUT.read_metrics(opts["metrics"])
+    stem = "stdin" if source == "-" else Path(source).stem
+    target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), stem)
+    try:
+        result = _simulate(data)
+    except ParamError as err:
+        raise loaded.error(err) from None
+    OUT.emit([result], target, opts)
+
+
+def _simulate(config: dict):
+    from ..engine.simulate import run_config
+
+    return run_config(config)
+
+
+def scheduler_table(markdown: bool) -> str:
+    """Every scheduler with its command, torch name and parameters, from the registry."""
+    from ..engine.registry import SCHEDULERS
+
+    rows = []
+    for cls in SCHEDULERS.values():
+        spec = cls.spec
+        params = ", ".join(_param_text(p) for p in spec.params)
+        rows.append((spec.cli, spec.name, params, spec.summary))
+    if markdown:
+        lines = ["| command | torch class | parameters (default) | what it does |", "|---|---|---|---|"]
+        lines += [f"| `{c}` | `{n}` | {p.replace('|', '/')} | {s} |" for c, n, p, s in rows]
+        return "\n".join(lines) + "\n"
+    width_c = max(len(r[0]) for r in rows)
+    width_n = max(len(r[1]) for r in rows)
+    return "".join(f"{c:<{width_c}}  {n:<{width_n}}  {p}\n" for c, n, p, _ in rows)
+
+
+def _param_text(param: P.Param) -> str:
+    if param.required:
+        return f"{param.name} (required)"
+    if param.default is None:
+        return f"{param.name}=None"
+    value = param.default
+    text = f"{value:g}" if isinstance(value, float) else str(value)
+    return f"{param.name}={text}"
+
+
+def write_stderr(message: str) -> None:
+    sys.stderr.write(f"lrplot: {message}\n")
