@@ -37,6 +37,7 @@ class SchedulerSpec:
     aliases: tuple[str, ...] = ()
     family: str = "torch"
     composite: bool = False  # takes ``schedulers``
+    example: dict = field(default_factory=dict)  # parameters for docs and registry-wide tests
     cycles_momentum: Callable[[dict], bool] = field(default=lambda params: False)
 
     def param(self, name: str) -> Param:

@@ -26,6 +26,7 @@ class SequentialLR(Node):
     spec = SchedulerSpec(
         name="SequentialLR", cli="sequential", aliases=("sequentiallr", "seq"),
         summary="run schedulers one after another, switching at the milestones",
+        example={"schedulers": [{"scheduler": "LinearLR", "params": {"start_factor": 0.01, "total_iters": 10}}, {"scheduler": "CosineAnnealingLR", "params": {"T_max": 90}}], "milestones": [10]},
         params=(
             Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),
             Param("milestones", INT_LIST, "epochs at which to switch to the next scheduler (one fewer than "
@@ -96,6 +97,7 @@ class ChainedScheduler(Node):
     spec = SchedulerSpec(
         name="ChainedScheduler", cli="chained", aliases=("chainedscheduler", "chain"),
         summary="step all schedulers at every step; their chainable updates compose",
+        example={"schedulers": [{"scheduler": "ConstantLR", "params": {"factor": 0.5, "total_iters": 10}}, {"scheduler": "ExponentialLR", "params": {"gamma": 0.97}}]},
         params=(Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),),
         composite=True,
     )

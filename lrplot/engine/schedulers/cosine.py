@@ -23,6 +23,7 @@ class CosineAnnealingLR(Leaf):
     spec = SchedulerSpec(
         name="CosineAnnealingLR", cli="cosine", aliases=("cosineannealinglr", "cos"),
         summary="cosine from the initial lr down to eta_min over T_max epochs (and back up after)",
+        example={"T_max": 100, "eta_min": 1e-6},
         params=(
             Param("T_max", INT, "half period: epochs from the initial lr to eta_min", check=at_least(1)),
             Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),
@@ -65,6 +66,7 @@ class CosineAnnealingWarmRestarts(Leaf):
         name="CosineAnnealingWarmRestarts", cli="cosine-restarts",
         aliases=("cosineannealingwarmrestarts", "sgdr", "warm-restarts"),
         summary="cosine from the initial lr to eta_min, restarting after T_0, T_0*T_mult, ... epochs",
+        example={"T_0": 20, "T_mult": 2, "eta_min": 0.001},
         params=(
             Param("T_0", INT, "epochs until the first restart", check=at_least(1)),
             Param("T_mult", INT, "factor by which the period grows after each restart", default=1,

@@ -25,6 +25,7 @@ class CyclicLR(Leaf):
     spec = SchedulerSpec(
         name="CyclicLR", cli="cyclic", aliases=("cycliclr", "clr"),
         summary="triangular cycles between base_lr and max_lr (Smith 2017)",
+        example={"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 10, "mode": "triangular2"},
         params=(
             Param("base_lr", FLOAT, "lower learning-rate boundary (replaces the optimizer's lr)",
                   check=at_least(0), per_group=True),
@@ -123,6 +124,7 @@ class OneCycleLR(Leaf):
     spec = SchedulerSpec(
         name="OneCycleLR", cli="onecycle", aliases=("onecyclelr", "1cycle"),
         summary="one cycle: warm up to max_lr, then anneal far below the start (Smith 2018)",
+        example={"max_lr": 0.1, "total_steps": 100},
         params=(
             Param("max_lr", FLOAT, "peak learning rate", check=greater_than(0), per_group=True),
             Param("total_steps", INT, "steps in the cycle (or give epochs and steps_per_epoch)", default=None,

@@ -60,6 +60,7 @@ class LambdaLR(Leaf):
     spec = SchedulerSpec(
         name="LambdaLR", cli="lambda", aliases=("lambdalr",),
         summary="lr = initial_lr * lr_lambda(epoch)",
+        example={"lr_lambda": "0.95 ** epoch"},
         params=(Param("lr_lambda", EXPR, LAMBDA_HELP, per_group=True),),
     )
 
@@ -72,6 +73,7 @@ class MultiplicativeLR(Leaf):
     spec = SchedulerSpec(
         name="MultiplicativeLR", cli="multiplicative", aliases=("mult",),
         summary="lr = lr * lr_lambda(epoch) at every step",
+        example={"lr_lambda": "0.9 if epoch % 10 == 0 else 1.0"},
         params=(Param("lr_lambda", EXPR, LAMBDA_HELP.replace("factor", "per-step factor"), per_group=True),),
     )
 
@@ -85,6 +87,7 @@ class StepLR(Leaf):
     spec = SchedulerSpec(
         name="StepLR", cli="step", aliases=("steplr",),
         summary="multiply lr by gamma every step_size epochs",
+        example={"step_size": 30, "gamma": 0.1},
         params=(
             Param("step_size", INT, "period of learning rate decay, in epochs", check=at_least(1)),
             Param("gamma", FLOAT, GAMMA_HELP, default=0.1, check=at_least(0)),
@@ -111,6 +114,7 @@ class MultiStepLR(Leaf):
     spec = SchedulerSpec(
         name="MultiStepLR", cli="multistep", aliases=("multisteplr",),
         summary="multiply lr by gamma at each milestone (a repeated milestone counts twice)",
+        example={"milestones": [30, 80], "gamma": 0.5},
         params=(
             Param("milestones", INT_LIST, "epochs at which to decay, e.g. 30,80", check=at_least(0)),
             Param("gamma", FLOAT, GAMMA_HELP, default=0.1, check=at_least(0)),
@@ -143,6 +147,7 @@ class ConstantLR(Leaf):
     spec = SchedulerSpec(
         name="ConstantLR", cli="constant", aliases=("constantlr",),
         summary="lr * factor until total_iters, then lr",
+        example={"factor": 0.5, "total_iters": 40},
         params=(
             Param("factor", FLOAT, "factor applied until total_iters", default=1.0 / 3, check=between(0, 1)),
             Param("total_iters", INT, "number of epochs the factor is applied", default=5, check=at_least(0)),
@@ -175,6 +180,7 @@ class LinearLR(Leaf):
     spec = SchedulerSpec(
         name="LinearLR", cli="linear", aliases=("linearlr", "warmup"),
         summary="lr * factor, the factor moving linearly from start_factor to end_factor over total_iters",
+        example={"start_factor": 0.1, "total_iters": 20},
         params=(
             Param("start_factor", FLOAT, "factor at the first epoch", default=1.0 / 3,
                   check=between(0, 1, lo_open=True)),
@@ -210,6 +216,7 @@ class ExponentialLR(Leaf):
     spec = SchedulerSpec(
         name="ExponentialLR", cli="exponential", aliases=("exponentiallr", "exp"),
         summary="multiply lr by gamma every epoch",
+        example={"gamma": 0.95},
         params=(Param("gamma", FLOAT, GAMMA_HELP, check=at_least(0)),),
     )
 
@@ -227,6 +234,7 @@ class PolynomialLR(Leaf):
     spec = SchedulerSpec(
         name="PolynomialLR", cli="polynomial", aliases=("polynomiallr", "poly"),
         summary="lr * (1 - epoch/total_iters) ** power, then constant",
+        example={"total_iters": 80, "power": 2.0},
         params=(
             Param("total_iters", INT, "number of epochs to decay over", default=5, check=at_least(0)),
             Param("power", FLOAT, "power of the polynomial", default=1.0, check=at_least(0)),

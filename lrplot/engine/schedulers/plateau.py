@@ -30,6 +30,7 @@ class ReduceLROnPlateau(Node):
     spec = SchedulerSpec(
         name="ReduceLROnPlateau", cli="plateau", aliases=("reducelronplateau", "reduce-on-plateau"),
         summary="multiply lr by factor when the metric stops improving for patience epochs",
+        example={"factor": 0.5, "patience": 5},
         params=(
             Param("mode", CHOICE, "min: the metric should fall (a loss); max: rise (an accuracy)",
                   default="min", choices=("min", "max")),
