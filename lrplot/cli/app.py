@@ -243,7 +243,7 @@ def build_app() -> typer.Typer:
 _COMMAND = None
 
 
-def command():
+def command():  # noqa: D103
     """The click command behind the app (built once per process)."""
     global _COMMAND
     if _COMMAND is None:

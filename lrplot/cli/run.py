@@ -35,6 +35,8 @@ def _flag_error(err: ParamError, spec: SchedulerSpec | None) -> LrplotError:
     """An engine error re-worded with the flag the user typed."""
     path = err.path
     flag = None
+    if path == ("params",):
+        return LrplotError(err.detail)
     if path[:1] == ("params",) and len(path) >= 2 and isinstance(path[1], str):
         flag = "--" + str(path[1]).lower().replace("_", "-")
         if spec is not None and spec.name == "OneCycleLR" and path[1] == "epochs":
@@ -47,7 +49,8 @@ def _flag_error(err: ParamError, spec: SchedulerSpec | None) -> LrplotError:
         return LrplotError(str(err))
     rest = path[2:] if path[:1] in (("params",), ("optimizer",)) else path[1:]
     suffix = format_path(rest)
-    suffix = f" {suffix}" if suffix else ""
+    if suffix and not suffix.startswith("["):
+        suffix = f" {suffix}"
     return LrplotError(f"{flag}{suffix}: {err.detail}")
 
 

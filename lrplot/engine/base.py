@@ -16,6 +16,7 @@ into update codes (see :mod:`.ops`) for all of them at once.
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Callable, ClassVar
 
@@ -114,9 +115,11 @@ class Node:
 
     spec: ClassVar[SchedulerSpec]
 
-    def __init__(self, params: dict[str, Any], children: list[Node] | None = None) -> None:
+    def __init__(self, params: dict[str, Any], children: list[Node] | None = None,
+                 path: tuple = ("params",)) -> None:
         self.p = params
         self.children = children or []
+        self.path = path  # where the parameters sit in a config, for error messages
 
     # construction phase ------------------------------------------------------
     def construct(self, sim: Simulation) -> None:
@@ -169,6 +172,10 @@ class Leaf(Node):
         self.epoch -= 1
 
     def command(self, sim: Simulation, kind: int, where: str) -> None:
+        with self.located():
+            self._command(sim, kind, where)
+
+    def _command(self, sim: Simulation, kind: int, where: str) -> None:
         if kind == UNDO:
             self.undo()
             return
@@ -191,6 +198,10 @@ class Leaf(Node):
 
     def collect(self, sim: Simulation) -> tuple[Any, Updates] | None:
         """All stepping-phase updates of this leaf, vectorised, without the no-ops."""
+        with self.located():
+            return self._collect(sim)
+
+    def _collect(self, sim: Simulation) -> tuple[Any, Updates] | None:
         if not self.events_steps:
             return None
         if len(self.events_steps) == 1:
@@ -237,14 +248,26 @@ class Leaf(Node):
     def fail(self, detail: str) -> ParamError:
         return ParamError((), f"{self.spec.name}: {detail}")
 
+    @contextmanager
+    def located(self):
+        """Prefix errors raised while simulating with where this scheduler sits in the config."""
+        try:
+            yield
+        except ParamError as err:
+            if getattr(err, "located", False):
+                raise
+            located = ParamError(self.path + err.path, err.detail)
+            located.located = True
+            raise located from None
+
 
 def check_factors(spec_name: str, param: str, values, epochs, source: str) -> None:
     """Refuse non-finite or negative factors from a user expression, naming the epoch."""
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():
         i = int(np.argmax(bad))
-        raise ParamError((param,), f"{source!r} gives {float(values[i])!r} at {int(epochs[i]) if np.ndim(epochs) else epochs}"
-                         f"; it must give a finite number >= 0")
+        raise ParamError((param,), f"{source!r} gives {float(values[i])!r} at epoch {int(epochs[i])}; "
+                         "it must give a finite number >= 0")
 
 
 def full_updates(count: int, groups: int, code: int, a) -> Updates:

@@ -103,8 +103,11 @@ def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True):
                                  "(torch refuses it: its step() needs a metric)")
             children.append(node)
     if cls is OneCycleLR:
-        OneCycleLR.total_steps_of(values)  # torch's "total_steps OR (epochs AND steps_per_epoch)" check
-    return cls(values, children)
+        try:
+            OneCycleLR.total_steps_of(values)  # torch's "total_steps OR (epochs AND steps_per_epoch)" check
+        except ParamError as err:
+            raise ParamError(path + err.path, err.detail) from None
+    return cls(values, children, path)
 
 
 def _lrs(value: Any) -> list[float]:

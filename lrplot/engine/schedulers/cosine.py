@@ -83,7 +83,7 @@ class CosineAnnealingWarmRestarts(Leaf):
             at += period
         return out
 
-    def command(self, sim, kind, where):
+    def _command(self, sim, kind, where):
         """Scalar mirror of torch's ``step()``: T_cur/T_i move on STEP/INIT only."""
         if kind == UNDO:
             self.epoch -= 1

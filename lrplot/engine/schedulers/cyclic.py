@@ -199,8 +199,7 @@ class OneCycleLR(Leaf):
 
     def updates(self, sim, epochs, kinds, state, steps):
         if len(epochs) and int(epochs.max()) > self.total:
-            bad = int(epochs.max())
-            raise self.fail(f"stepped {bad} times but total_steps is {self.total}; torch raises here. "
+            raise self.fail(f"stepped {self.total + 1} times but total_steps is {self.total}; torch raises here. "
                             f"Simulate at most {self.total + 1} steps or raise total_steps")
         count, groups = len(epochs), sim.groups
         step_num = epochs.astype(np.float64)
