@@ -14,7 +14,7 @@ from typing import Annotated, Any, Optional
 
 import typer
 from typer._click import exceptions as click_exceptions
-from typer.core import TyperGroup
+from typer.core import TyperCommand, TyperGroup
 
 from ..engine import params as P
 from ..engine.base import SchedulerSpec
@@ -42,8 +42,27 @@ def _normalise_flag(token: str) -> str:
     return name.lower().replace("_", "-") + sep + value
 
 
+_COMMAND = None
+
+
+def _fast_help(option):
+    if option is not None and getattr(option, "_runtime_param", 1) is None:
+        option._runtime_param = _FastCoercion(_to_bool, "boolean", False)
+    return option
+
+
+class LrplotCommand(TyperCommand):
+    """A typer command whose --help flag skips typer's pydantic conversion."""
+
+    def get_help_option(self, ctx):
+        return _fast_help(super().get_help_option(ctx))
+
+
 class LrplotGroup(TyperGroup):
     """Resolves torch class names and aliases to commands and owns the error boundary."""
+
+    def get_help_option(self, ctx):
+        return _fast_help(super().get_help_option(ctx))
 
     def get_command(self, ctx, cmd_name: str):
         command = self.commands.get(cmd_name)
@@ -210,7 +229,7 @@ def build_app() -> typer.Typer:
                       context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None)
     for cls in SCHEDULERS.values():
         spec = cls.spec
-        app.command(spec.cli, help=_escape(f"{spec.name}: {spec.summary}."), rich_help_panel="Schedulers")(
+        app.command(spec.cli, cls=LrplotCommand, help=_escape(f"{spec.name}: {spec.summary}."))(
             _scheduler_command(spec))
 
     def from_config(
@@ -227,8 +246,8 @@ def build_app() -> typer.Typer:
                                                  "the config's metrics)")])]
     from_config.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     from_config.__annotations__ = {p.name: p.annotation for p in params}
-    app.command("from-config", help="Simulate the scheduler described in a YAML config file (schema: README).",
-                rich_help_panel="Configs")(from_config)
+    app.command("from-config", cls=LrplotCommand,
+                help="Simulate the scheduler described in a YAML config file (schema: README).")(from_config)
 
     def list_schedulers(
         markdown: Annotated[bool, typer.Option("--markdown", help="a Markdown table (the README's)")] = False,
@@ -236,16 +255,77 @@ def build_app() -> typer.Typer:
         """List every scheduler: command, torch name and parameters."""
         sys.stdout.write(R.scheduler_table(markdown))
 
-    app.command("list", rich_help_panel="Configs")(list_schedulers)
+    app.command("list", cls=LrplotCommand)(list_schedulers)
     return app
 
 
-_COMMAND = None
+class _FastCoercion:
+    """Plain int/float/str/bool conversion for flags.
+
+    typer builds a pydantic TypeAdapter per parameter when it converts values,
+    importing pydantic on every run (~50 ms); lrplot's flags are simple types,
+    and the registry validates the values anyway.
+    """
+
+    def __init__(self, convert, name: str, many: bool) -> None:
+        self.convert, self.name, self.many = convert, name, many
+
+    def coerce(self, value, param, ctx):
+        if value is None:
+            return () if self.many else None
+        try:
+            if isinstance(value, (list, tuple)):
+                return [self.convert(v) for v in value]
+            return self.convert(value)
+        except (TypeError, ValueError):
+            bad = value
+            for item in value if isinstance(value, (list, tuple)) else ():
+                try:
+                    self.convert(item)
+                except (TypeError, ValueError):
+                    bad = item
+                    break
+            raise typer.BadParameter(f"{bad!r} is not a valid {self.name}.", ctx=ctx, param=param) from None
 
 
-def command():  # noqa: D103
+def _to_bool(value):
+    if isinstance(value, bool):
+        return value
+    text = str(value).strip().lower()
+    if text in ("1", "true", "yes", "on", "y", "t"):
+        return True
+    if text in ("0", "false", "no", "off", "n", "f"):
+        return False
+    raise ValueError(value)
+
+
+_CONVERTERS = {int: (int, "integer"), float: (float, "number"), str: (str, "text"), bool: (_to_bool, "boolean")}
+
+
+def _install_fast_coercion(group) -> None:
+    import typing
+
+    for cmd in [group, *getattr(group, "commands", {}).values()]:
+        for param in cmd.params:
+            desc = getattr(param, "type_descriptor", None)
+            if desc is None or not hasattr(param, "_runtime_param"):
+                continue  # another typer: keep its own conversion
+            annotation = desc.annotation
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if typing.get_origin(annotation) is typing.Union and len(args) == 1:
+                annotation = args[0]
+            many = typing.get_origin(annotation) is list
+            if many:
+                annotation = typing.get_args(annotation)[0]
+            if annotation in _CONVERTERS:
+                convert, name = _CONVERTERS[annotation]
+                param._runtime_param = _FastCoercion(convert, name, many)
+
+
+def command():
     """The click command behind the app (built once per process)."""
     global _COMMAND
     if _COMMAND is None:
         _COMMAND = typer.main.get_command(build_app())
+        _install_fast_coercion(_COMMAND)
     return _COMMAND

@@ -1,6 +1,6 @@
 """Time lrplot's engine per scheduler for 1e3 and 1e6 steps (a benchmark, not a test).
 
-    python benchmarks/bench_engine.py [--repeat 5]
+    python tests/benchmarks/bench_engine.py [--repeat 5]
 
 Prints the best of ``--repeat`` runs in milliseconds.  The issue's target:
 1,000,000 steps of any scheduler but ReduceLROnPlateau under 50 ms.
