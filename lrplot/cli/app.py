@@ -137,8 +137,8 @@ def _common(include_epochs: bool = True) -> list[inspect.Parameter]:
         inspect.Parameter("betas", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--betas", metavar="B1,B2", help="use an Adam-style optimizer with these betas, e.g. 0.9,0.999 (beta1 is cycled)")]),
         inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--format", "-f", metavar="png|svg|pdf|csv|json", help="png, svg, pdf (a file), csv or json (stdout); default: from --output's "
-            "suffix, else png", show_default=False)]),
+            "--format", "-f", metavar="png|svg|pdf|csv|json|term", help="png, svg, pdf (a file), csv, json or term (a "
+            "preview in the terminal; pip install 'lrplot[term]') on stdout; default: from --output's suffix, else png", show_default=False)]),
         inspect.Parameter("output", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json")]),
         inspect.Parameter("title", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
@@ -256,6 +256,21 @@ def build_app() -> typer.Typer:
         sys.stdout.write(R.scheduler_table(markdown))
 
     app.command("list", cls=LrplotCommand)(list_schedulers)
+
+    def compare(
+        configs: Annotated[list[str], typer.Argument(help="config files; a file may hold a 'runs:' list of configs, "
+                                                     "each with an optional 'label'")],
+        **kwargs: Any,
+    ) -> None:
+        R.run_compare(configs, kwargs)
+
+    params = [inspect.Parameter("configs", inspect.Parameter.POSITIONAL_OR_KEYWORD,
+                                annotation=inspect.signature(compare).parameters["configs"].annotation)]
+    params += [p for p in _common() if p.name not in ("lr", "momentum", "betas")]
+    compare.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    compare.__annotations__ = {p.name: p.annotation for p in params}
+    app.command("compare", cls=LrplotCommand,
+                help="Overlay several schedules on one figure (CSV: one column per run, aligned by step).")(compare)
     return app
 
 

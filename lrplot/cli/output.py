@@ -11,7 +11,7 @@ from typing import Any
 
 from ..errors import LrplotError, LrplotIOError
 
-TEXT_FORMATS = ("csv", "json")
+TEXT_FORMATS = ("csv", "json", "term")
 IMAGE_FORMATS = ("png", "svg", "pdf")
 FORMATS = IMAGE_FORMATS + TEXT_FORMATS
 
@@ -104,13 +104,20 @@ def plot_options(opts: dict, x_label: str = "step"):
 
 def render(results: list, labels: list[str], target: Target, opts: dict) -> bytes:
     if target.fmt == "csv":
-        from ..render.table import csv_text
+        from ..render.table import compare_csv_text, csv_text
 
-        return csv_text(results[0]).encode()
+        return (csv_text(results[0]) if len(results) == 1 else compare_csv_text(results, labels)).encode()
     if target.fmt == "json":
-        from ..render.table import json_text
+        from ..render.table import compare_json_text, json_text
 
-        return json_text(results[0]).encode()
+        return (json_text(results[0]) if len(results) == 1 else compare_json_text(results, labels)).encode()
+    if target.fmt == "term":
+        from ..render.term import render_term
+        from ..render.titles import describe
+
+        title = opts.get("title") or (describe(results[0]) if len(results) == 1 else " vs ".join(labels))
+        color = target.path is None and _is_terminal(sys.stdout)
+        return (render_term(list(zip(labels, results)), title, opts.get("log_y"), color) + "\n").encode()
     from ..render.plot import Series, render as render_plot
 
     options = plot_options(opts)
@@ -124,7 +131,7 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
         for warning in getattr(result, "warnings", []):
             sys.stderr.write(f"lrplot: warning: {warning}\n")
     if target.path is None:
-        if target.fmt in IMAGE_FORMATS and sys.stdout.isatty():
+        if target.fmt in IMAGE_FORMATS and _is_terminal(sys.stdout):
             raise LrplotError(f"refusing to write binary {target.fmt.upper()} to a terminal; redirect stdout "
                               f"or use -o FILE.{target.fmt}")
         if target.fmt == "csv" and len(results) == 1:
@@ -144,6 +151,13 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
     write_atomic(target.path, data)
     rows = len(results[0])
     sys.stderr.write(f"lrplot: wrote {target.path} ({rows:,} steps)\n")
+
+
+def _is_terminal(stream) -> bool:
+    try:
+        return stream.isatty()
+    except (AttributeError, ValueError):
+        return False
 
 
 def write_atomic(path: str, data: bytes) -> None:

@@ -112,6 +112,46 @@ def run_from_config(source: str, opts: dict) -> None:
     OUT.emit([result], target, opts)
 
 
+def run_compare(sources: list[str], opts: dict) -> None:
+    """Several configs (or files with a ``runs:`` list) simulated and drawn together."""
+    from ..config.load import load
+
+    results, labels = [], []
+    for source in sources:
+        loaded = load(source)
+        data = loaded.data
+        stem = "stdin" if source == "-" else Path(source).stem
+        if isinstance(data, dict) and "runs" in data:
+            extra = set(data) - {"runs", "epochs"}
+            if extra:
+                raise LrplotError(f"{loaded.name}: a file with 'runs' may only also set 'epochs', not {sorted(extra)}")
+            runs = data["runs"]
+            if not isinstance(runs, list) or not runs:
+                raise LrplotError(f"{loaded.name}: 'runs' must be a non-empty list of configs")
+            entries = [(("runs", i), run, data.get("epochs")) for i, run in enumerate(runs)]
+        else:
+            entries = [((), data, None)]
+        for path, run, shared_epochs in entries:
+            if not isinstance(run, dict):
+                raise LrplotError(f"{loaded.name}: expected a config mapping, got {type(run).__name__}")
+            run = dict(run)
+            label = run.pop("label", None)
+            if shared_epochs is not None:
+                run.setdefault("epochs", shared_epochs)
+            if opts.get("epochs") is not None:
+                run["epochs"] = opts["epochs"]
+            try:
+                result = _simulate(run)
+            except ParamError as err:
+                raise loaded.error(ParamError(path + err.path, err.detail)) from None
+            results.append(result)
+            labels.append(str(label) if label is not None else (f"{stem}[{path[1]}]" if path else stem))
+    if len(set(labels)) < len(labels):  # keep columns and legend entries apart
+        labels = [f"{label} ({i})" for i, label in enumerate(labels)]
+    target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), "compare")
+    OUT.emit(results, target, opts, labels)
+
+
 def _simulate(config: dict):
     from ..engine.simulate import run_config
 

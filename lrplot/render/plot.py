@@ -21,6 +21,8 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import EngFormatter, FuncFormatter, MaxNLocator  # noqa: E402
 
 from .._lazy import np  # noqa: E402
+from .envelope import band, envelope  # noqa: E402
+from .titles import describe  # noqa: E402
 
 STYLE = Path(__file__).with_name("lrplot.mplstyle")
 MAX_MARKS = 40  # more regime marks than this would only add noise (e.g. thousands of cycles)
@@ -49,34 +51,6 @@ class PlotOptions:
     x_label: str = "step"
     steps_per_epoch: int | None = None
     extra_marks: list = field(default_factory=list)
-
-
-def envelope(x, y, columns: int):
-    """Reduce ``(x, y)`` to the min and max of each of ``columns`` buckets, in drawing order.
-
-    Keeps every local peak and trough to within one bucket: a million-step
-    curve costs as much to draw as a thousand-step one, without aliasing.
-    """
-    n = len(y)
-    if n <= 4 * columns:
-        return x, y
-    per = math.ceil(n / columns)
-    buckets = math.ceil(n / per)
-    pad = buckets * per - n
-    yy = np.concatenate([y, np.full(pad, y[-1])]) if pad else y
-    blocks = yy.reshape(buckets, per)
-    lo = blocks.argmin(axis=1)
-    hi = blocks.argmax(axis=1)
-    first = np.minimum(lo, hi)
-    second = np.maximum(lo, hi)
-    base = np.arange(buckets) * per
-    idx = np.empty(2 * buckets, dtype=np.int64)
-    idx[0::2] = base + first
-    idx[1::2] = base + second
-    idx = np.minimum(idx, n - 1)
-    idx[-1] = n - 1  # always end on the last point
-    idx[0] = 0
-    return x[idx], y[idx]
 
 
 def _auto_log(values) -> bool:
@@ -125,17 +99,16 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
     all_lr = np.concatenate([s.result.lr.ravel() for s in series])
     log_y = _auto_log(all_lr) if options.log_y is None else options.log_y
     lines = 0
-    for s in series:
+    colors: dict[tuple[int, int], str] = {}
+    for k, s in enumerate(series):
         result = s.result
         x = _x(result, options)
         for g in range(result.lr.shape[1]):
             y = result.lr[:, g]
             if log_y:
                 y = np.where(y > 0, y, np.nan)
-            xs, ys = envelope(x, y, columns)
             label = _line_label(s, g, result, len(series))
-            # the lr is constant during a step, so draw steps unless the curve was reduced to its envelope
-            ax.plot(xs, ys, label=label, drawstyle="steps-post" if len(xs) == len(x) else "default")
+            colors[(k, g)] = _draw_curve(ax, x, y, columns, label)
             lines += 1
     if log_y:
         ax.set_yscale("log", nonpositive="mask")
@@ -150,20 +123,19 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
         ax.legend(loc="best")
     if options.marks:
         _draw_marks(axes, first, options, len(series))
-    for s in momentum:
+    for k, s in enumerate(series):
+        if s.result.momentum is None:
+            continue
         m_ax = axes[1]
         x = _x(s.result, options)
         for g in range(s.result.momentum.shape[1]):
-            xs, ys = envelope(x, s.result.momentum[:, g], columns)
-            m_ax.plot(xs, ys, color="0.35" if s.result.momentum.shape[1] == 1 and len(series) == 1 else None,
-                      drawstyle="steps-post" if len(xs) == len(x) else "default",
-                      label=_line_label(s, g, s.result, len(series)))
+            _draw_curve(m_ax, x, s.result.momentum[:, g], columns, _line_label(s, g, s.result, len(series)),
+                        colors[(k, g)])
         m_ax.set_ylabel("beta1" if s.result.momentum_name == "beta1" else "momentum")
     for s in metrics:
         r_ax = axes[-1]
         x = _x(s.result, options)
-        xs, ys = envelope(x, s.result.metrics, columns)
-        r_ax.plot(xs, ys, color="0.35", label="metric")
+        _draw_curve(r_ax, x, s.result.metrics, columns, "metric", "0.35")
         drops = [m for m, label in s.result.marks if label == "reduce"]
         if drops:
             idx = np.array(drops[:500]) - 1
@@ -175,9 +147,26 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
     axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=10, integer=options.steps_per_epoch is None))
     if len(first) >= 10000:
         axes[-1].xaxis.set_major_formatter(EngFormatter(sep=""))
-    ax.set_xlim(_x(first, options)[0], _x(first, options)[-1] if len(first) > 1 else 1)
+    longest = max(len(s.result) for s in series)
+    scale = options.steps_per_epoch or 1
+    ax.set_xlim(0, max(longest - 1, 1) / scale if longest > columns else longest / scale)
     fig.align_ylabels(axes)
     return fig
+
+
+def _draw_curve(ax, x, y, columns: int, label: str, color=None) -> str:
+    """Steps when every step gets pixels; above that, the per-pixel min/max band. Returns the colour."""
+    reduced = band(x, y, columns)
+    if reduced is None:
+        # the lr is constant during a step: draw steps, the last one as wide as the others
+        xs = np.append(x, x[-1] + (x[1] - x[0] if len(x) > 1 else 1.0))
+        ys = np.append(y, y[-1])
+        (line,) = ax.plot(xs, ys, label=label, drawstyle="steps-post", color=color)
+        return line.get_color()
+    xb, low, high = reduced
+    color = color or ax._get_lines.get_next_color()
+    ax.fill_between(xb, low, high, color=color, linewidth=1.2, edgecolor=color, label=label)
+    return color
 
 
 def _x(result, options: PlotOptions):
@@ -212,40 +201,3 @@ def _title(series: list[Series]) -> str:
     return describe(series[0].result)
 
 
-def describe(result) -> str:
-    """``StepLR(step_size=30, gamma=0.1)``: the scheduler and the parameters that shape it."""
-    return _describe(result.scheduler, result.params)
-
-
-def _describe(name: str, params: dict) -> str:
-    from ..engine.registry import lookup
-
-    spec = lookup(name).spec
-    parts = []
-    for param in spec.params:
-        value = params.get(param.name, param.default)
-        if param.name == "schedulers":
-            inner = " -> " if name == "SequentialLR" else " + "
-            parts.append(inner.join(_describe(_child_name(c), c.get("params") or {}) for c in value))
-            continue
-        if value is None or (not param.required and value == param.default):
-            continue
-        parts.append(f"{param.name}={_short(value)}")
-    text = f"{name}({', '.join(parts)})"
-    return text if len(text) <= 100 else text[:97] + "..."
-
-
-def _child_name(child: dict) -> str:
-    from ..engine.registry import lookup
-
-    return lookup(child["scheduler"]).spec.name
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return "[" + ",".join(_short(v) for v in value) + "]"
-    if isinstance(value, str):
-        return f"'{value}'"
-    return str(value)

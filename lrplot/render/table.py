@@ -73,3 +73,39 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, np.generic):
         return value.item()
     return str(value)
+
+
+def compare_columns(results: list, labels: list[str]) -> list[tuple[str, list]]:
+    """One column per run (and param group), aligned by step; shorter runs leave empty cells."""
+    n = max(len(r) for r in results)
+    cols: list[tuple[str, list]] = [("step", list(range(n)))]
+    for result, label in zip(results, labels):
+        groups = result.lr.shape[1]
+        for g in range(groups):
+            values = result.lr[:, g].tolist()
+            name = label if groups == 1 else f"{label}_lr_{g}"
+            cols.append((name, values + [None] * (n - len(values))))
+    return cols
+
+
+def compare_csv_text(results: list, labels: list[str]) -> str:
+    cols = compare_columns(results, labels)
+    header = ",".join(_csv_field(name) for name, _ in cols)
+    cells = [[("" if v is None else (repr(v) if isinstance(v, float) else str(v))) for v in values]
+             for _, values in cols]
+    return header + "\n" + "".join(",".join(row) + "\n" for row in zip(*cells))
+
+
+def compare_json_text(results: list, labels: list[str]) -> str:
+    data = {
+        "runs": [{"label": label, "scheduler": r.scheduler, "params": _jsonable(r.params)}
+                 for r, label in zip(results, labels)],
+        "columns": dict(compare_columns(results, labels)),
+    }
+    return json.dumps(data, allow_nan=False) + "\n"
+
+
+def _csv_field(text: str) -> str:
+    if any(c in text for c in ',"\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text

@@ -1,0 +1,40 @@
+"""A terminal preview for people on a remote machine (optional extra: ``pip install 'lrplot[term]'``)."""
+
+from __future__ import annotations
+
+import shutil
+
+from .._lazy import np
+from ..errors import LrplotError
+from .envelope import envelope
+
+
+def render_term(series: list, title: str, log_y: bool | None, color: bool = False) -> str:
+    try:
+        from uniplot import plot_to_string
+    except ImportError:
+        raise LrplotError("--format term needs the optional extra: pip install 'lrplot[term]'", exit_code=1) from None
+    columns, lines = shutil.get_terminal_size((100, 30))
+    width = max(30, min(columns - 20, 140))
+    height = max(8, min(lines - 8, 25))
+    ys, xs, labels = [], [], []
+    for label, result in series:
+        x = result.steps.astype(np.float64)
+        for g in range(result.lr.shape[1]):
+            ex, ey = envelope(x, result.lr[:, g], width * 2)
+            xs.append(ex)
+            ys.append(ey)
+            groups = result.lr.shape[1]
+            labels.append(f"{label} group {g}".strip() if groups > 1 else (label or "lr"))
+    values = np.concatenate(ys)
+    if log_y is None:
+        positive = values[values > 0]
+        log_y = bool(len(positive) == len(values) and positive.max() / positive.min() > 10 ** 2.5)
+    if log_y:
+        keep = [y > 0 for y in ys]
+        xs = [x[k] for x, k in zip(xs, keep)]
+        ys = [y[k] for y, k in zip(ys, keep)]
+    extra = {} if color else {"color": False}  # no ANSI escapes when the output is a file or a pipe
+    text = plot_to_string(ys, xs, title=title, lines=True, width=width, height=height, y_as_log=log_y,
+                          legend_labels=labels if len(labels) > 1 else None, x_unit="", y_unit="", **extra)
+    return text if isinstance(text, str) else "\n".join(text)
