@@ -1,0 +1,61 @@
+"""The README is generated where it can be, and what it shows is what lrplot does."""
+
+import re
+import shlex
+import struct
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from lrplot.cli.app import build_app
+from lrplot.cli.run import scheduler_table
+
+ROOT = Path(__file__).parents[1]
+README = (ROOT / "README.md").read_text()
+sys.path.insert(0, str(ROOT / "tests" / "readme"))
+import make_pictures  # noqa: E402
+
+runner = CliRunner()
+
+
+def test_scheduler_table_is_generated_from_the_registry():
+    table = README.split("<!-- schedulers:start -->\n")[1].split("<!-- schedulers:end -->")[0]
+    assert table == scheduler_table(markdown=True), "run `lrplot list --markdown` and paste it into README.md"
+
+
+def test_test_command_and_ci_agree():
+    section = README.split("## Test")[1]
+    assert "    pip install -e '.[test]' && pytest" in section
+    assert "pip install -e '.[test]' && pytest" in (ROOT / ".ci" / "run").read_text()
+
+
+def test_quick_start_csv_excerpt_is_real():
+    block = README.split("$ lrplot step --step-size 30 --gamma 0.1 --format csv | sed -n '29,33p'\n")[1]
+    shown = [line.strip() for line in block.split("\n\n")[0].splitlines()]
+    output = runner.invoke(build_app(), ["step", "--step-size", "30", "--gamma", "0.1", "--format", "csv"]).stdout
+    assert shown == output.splitlines()[28:33]
+
+
+def _png_size(data: bytes) -> tuple[int, int]:
+    assert data[:8] == b"\x89PNG\r\n\x1a\n"
+    return struct.unpack(">II", data[16:24])
+
+
+@pytest.mark.parametrize("file,command", make_pictures.pictures())
+def test_pictures_come_from_the_readme_commands(file, command, tmp_path):
+    committed = ROOT / "tests" / "readme" / file
+    assert f"](tests/readme/{file})" in README
+    fresh = make_pictures.make(file, command, tmp_path)
+    assert _png_size(fresh.read_bytes()) == _png_size(committed.read_bytes()), \
+        "run python tests/readme/make_pictures.py"
+
+
+def test_every_readme_command_example_parses():
+    for line in re.findall(r"^\s+(?:\$ )?(lrplot [^|\n]+)", README, flags=re.M):
+        args = shlex.split(line)[1:]
+        if "--help" in args or any(a.endswith(".csv") for a in args):
+            continue
+        result = runner.invoke(build_app(), args + ["--help"])
+        assert result.exit_code == 0, line
