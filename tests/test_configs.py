@@ -1,6 +1,7 @@
 """Every file in configs/ runs, as CSV and as a picture; the seed recipes give the curves their code gives."""
 
 import math
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import numpy as np
@@ -29,6 +30,9 @@ def test_config_runs(path, tmp_path):
     result = runner.invoke(APP, ["from-config", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     assert out.stat().st_size > 10_000
+    svg = tmp_path / "plot.svg"
+    assert runner.invoke(APP, ["from-config", str(path), "-o", str(svg)]).exit_code == 0
+    assert ET.fromstring(svg.read_bytes()).tag.endswith("svg")
 
 
 def test_mission_config_exists():

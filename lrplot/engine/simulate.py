@@ -288,14 +288,20 @@ def simulate(scheduler: Any, /, *, epochs: int | None = None, lr: Any = None, mo
     ``params`` for OneCycleLR's own ``epochs``).
     """
     if isinstance(scheduler, Mapping):
-        if any(v is not None for v in (epochs, lr, momentum, betas, metrics, params)) or scheduler_params:
-            config = dict(scheduler)
-            if epochs is not None:
-                config["epochs"] = epochs
-            if metrics is not None:
-                config["metrics"] = metrics
-            return run_config(config)
-        return run_config(scheduler)
+        config = dict(scheduler)
+        if params or scheduler_params:
+            config["params"] = {**(config.get("params") or {}), **(params or {}), **scheduler_params}
+        optimizer = dict(config.get("optimizer") or {})
+        for key, value in (("lr", lr), ("momentum", momentum), ("betas", betas)):
+            if value is not None:
+                optimizer[key] = list(value) if isinstance(value, tuple) else value
+        if optimizer:
+            config["optimizer"] = optimizer
+        if epochs is not None:
+            config["epochs"] = epochs
+        if metrics is not None:
+            config["metrics"] = metrics
+        return run_config(config)
     optimizer: dict[str, Any] = {}
     if lr is not None:
         optimizer["lr"] = list(lr) if isinstance(lr, tuple) else lr
