@@ -22,9 +22,26 @@ def _not_restartable(node: Node, where: str) -> ParamError:
                           "NotImplementedError there; put it first in the SequentialLR")
 
 
-class SequentialLR(Node):
+class _Composite(Node):
+    """What SequentialLR and ChainedScheduler share: torch cannot restart either at a milestone."""
+
+    def command(self, sim, kind: int, where: str) -> None:
+        if kind == UNDO:
+            self.undo()
+        elif kind == RESET0:
+            raise _not_restartable(self, where)
+        else:
+            self.step(sim, where)
+
+    def route(self, sim, steps, kinds) -> None:
+        if (kinds == RESET0).any():
+            raise _not_restartable(self, f"step {int(steps[kinds == RESET0][0])}")
+        self.route_steps(sim, steps)
+
+
+class SequentialLR(_Composite):
     spec = SchedulerSpec(
-        name="SequentialLR", cli="sequential", aliases=("sequentiallr", "seq"),
+        name="SequentialLR", cli="sequential", aliases=("seq",),
         summary="run schedulers one after another, switching at the milestones",
         example={"schedulers": [{"scheduler": "LinearLR", "params": {"start_factor": 0.01, "total_iters": 10}}, {"scheduler": "CosineAnnealingLR", "params": {"T_max": 90}}], "milestones": [10]},
         params=(
@@ -56,29 +73,17 @@ class SequentialLR(Node):
             child.undo()
         self.children[bisect_right(milestones, 0)].initial_step(sim)
 
-    def undo(self) -> None:
-        # torch's recursive_undo recurses into nested schedulers without touching their own counter.
-        for child in self.children:
-            child.undo()
-
     def initial_step(self, sim) -> None:
         self.command(sim, STEP, "construction")
 
-    def command(self, sim, kind: int, where: str) -> None:
-        if kind == UNDO:
-            self.undo()
-            return
-        if kind == RESET0:
-            raise _not_restartable(self, where)
+    def step(self, sim, where: str) -> None:
         self.epoch += 1
         milestones = self.p["milestones"]
         idx = bisect_right(milestones, self.epoch)
         reset = idx > 0 and milestones[idx - 1] == self.epoch
         self.children[idx].command(sim, RESET0 if reset else STEP, where)
 
-    def route(self, sim, steps, kinds) -> None:
-        if (kinds == RESET0).any():
-            raise _not_restartable(self, f"step {int(steps[kinds == RESET0][0])}")
+    def route_steps(self, sim, steps) -> None:
         epochs = self.epoch + np.arange(1, len(steps) + 1)
         self.epoch += len(steps)
         milestones = np.asarray(self.p["milestones"], dtype=np.int64)
@@ -93,9 +98,9 @@ class SequentialLR(Node):
                 child.route(sim, steps[sel], np.where(reset[sel], RESET0, STEP))
 
 
-class ChainedScheduler(Node):
+class ChainedScheduler(_Composite):
     spec = SchedulerSpec(
-        name="ChainedScheduler", cli="chained", aliases=("chainedscheduler", "chain"),
+        name="ChainedScheduler", cli="chained", aliases=("chain",),
         summary="step all schedulers at every step; their chainable updates compose",
         example={"schedulers": [{"scheduler": "ConstantLR", "params": {"factor": 0.5, "total_iters": 10}}, {"scheduler": "ExponentialLR", "params": {"gamma": 0.97}}]},
         params=(Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),),
@@ -113,18 +118,11 @@ class ChainedScheduler(Node):
         # LRScheduler._initial_step on a ChainedScheduler calls its step(): every child takes a real step.
         self.command(sim, INIT, "construction")
 
-    def command(self, sim, kind: int, where: str) -> None:
-        if kind == UNDO:
-            self.undo()
-            return
-        if kind == RESET0:
-            raise _not_restartable(self, where)
+    def step(self, sim, where: str) -> None:
         for child in self.children:
             child.command(sim, STEP, where)
 
-    def route(self, sim, steps, kinds) -> None:
-        if (kinds == RESET0).any():
-            raise _not_restartable(self, f"step {int(steps[kinds == RESET0][0])}")
+    def route_steps(self, sim, steps) -> None:
         for child in self.children:
             child.route(sim, steps, np.full(len(steps), STEP))
 

@@ -21,7 +21,7 @@ class CosineAnnealingLR(Leaf):
     """
 
     spec = SchedulerSpec(
-        name="CosineAnnealingLR", cli="cosine", aliases=("cosineannealinglr", "cos"),
+        name="CosineAnnealingLR", cli="cosine", aliases=("cos",),
         summary="cosine from the initial lr down to eta_min over T_max epochs (and back up after)",
         example={"T_max": 100, "eta_min": 1e-6},
         params=(
@@ -64,7 +64,7 @@ class CosineAnnealingWarmRestarts(Leaf):
 
     spec = SchedulerSpec(
         name="CosineAnnealingWarmRestarts", cli="cosine-restarts",
-        aliases=("cosineannealingwarmrestarts", "sgdr", "warm-restarts"),
+        aliases=("sgdr", "warm-restarts"),
         summary="cosine from the initial lr to eta_min, restarting after T_0, T_0*T_mult, ... epochs",
         example={"T_0": 20, "T_mult": 2, "eta_min": 0.001},
         params=(

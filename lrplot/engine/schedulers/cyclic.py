@@ -23,7 +23,7 @@ def _set_momentum_groups(leaf: Leaf, sim, base_m, max_m) -> None:
 
 class CyclicLR(Leaf):
     spec = SchedulerSpec(
-        name="CyclicLR", cli="cyclic", aliases=("cycliclr", "clr"),
+        name="CyclicLR", cli="cyclic", aliases=("clr",),
         summary="triangular cycles between base_lr and max_lr (Smith 2017)",
         example={"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 10, "mode": "triangular2"},
         params=(
@@ -122,7 +122,7 @@ class CyclicLR(Leaf):
 
 class OneCycleLR(Leaf):
     spec = SchedulerSpec(
-        name="OneCycleLR", cli="onecycle", aliases=("onecyclelr", "1cycle"),
+        name="OneCycleLR", cli="onecycle", aliases=("1cycle",),
         summary="one cycle: warm up to max_lr, then anneal far below the start (Smith 2018)",
         example={"max_lr": 0.1, "total_steps": 100},
         params=(

@@ -33,6 +33,12 @@ def _closed_form(base_lrs, factor: float):
     return base_lrs * factor
 
 
+def _total_iters_mark(leaf: Leaf, n: int) -> list[tuple[int, str]]:
+    """Schedules that change regime once, at total_iters."""
+    t = leaf.p["total_iters"]
+    return [(t, "total_iters")] if 0 < t < n else []
+
+
 def _lambdas(leaf: Leaf, sim) -> list:
     value = leaf.p["lr_lambda"]
     sources = value if isinstance(value, list) else [value] * sim.groups
@@ -58,7 +64,7 @@ LAMBDA_HELP = ("factor as an expression in epoch, e.g. '0.95 ** epoch' (numbers,
 
 class LambdaLR(Leaf):
     spec = SchedulerSpec(
-        name="LambdaLR", cli="lambda", aliases=("lambdalr",),
+        name="LambdaLR", cli="lambda",
         summary="lr = initial_lr * lr_lambda(epoch)",
         example={"lr_lambda": "0.95 ** epoch"},
         params=(Param("lr_lambda", EXPR, LAMBDA_HELP, per_group=True),),
@@ -85,7 +91,7 @@ class MultiplicativeLR(Leaf):
 
 class StepLR(Leaf):
     spec = SchedulerSpec(
-        name="StepLR", cli="step", aliases=("steplr",),
+        name="StepLR", cli="step",
         summary="multiply lr by gamma every step_size epochs",
         example={"step_size": 30, "gamma": 0.1},
         params=(
@@ -112,7 +118,7 @@ class StepLR(Leaf):
 
 class MultiStepLR(Leaf):
     spec = SchedulerSpec(
-        name="MultiStepLR", cli="multistep", aliases=("multisteplr",),
+        name="MultiStepLR", cli="multistep",
         summary="multiply lr by gamma at each milestone (a repeated milestone counts twice)",
         example={"milestones": [30, 80], "gamma": 0.5},
         params=(
@@ -145,7 +151,7 @@ class MultiStepLR(Leaf):
 
 class ConstantLR(Leaf):
     spec = SchedulerSpec(
-        name="ConstantLR", cli="constant", aliases=("constantlr",),
+        name="ConstantLR", cli="constant",
         summary="lr * factor until total_iters, then lr",
         example={"factor": 0.5, "total_iters": 40},
         params=(
@@ -154,9 +160,7 @@ class ConstantLR(Leaf):
         ),
     )
 
-    def marks(self, n: int) -> list[tuple[int, str]]:
-        t = self.p["total_iters"]
-        return [(t, "total_iters")] if 0 < t < n else []
+    marks = _total_iters_mark
 
     def updates(self, sim, epochs, kinds, state, steps):
         factor, total = self.p["factor"], self.p["total_iters"]
@@ -178,7 +182,7 @@ class ConstantLR(Leaf):
 
 class LinearLR(Leaf):
     spec = SchedulerSpec(
-        name="LinearLR", cli="linear", aliases=("linearlr", "warmup"),
+        name="LinearLR", cli="linear", aliases=("warmup",),
         summary="lr * factor, the factor moving linearly from start_factor to end_factor over total_iters",
         example={"start_factor": 0.1, "total_iters": 20},
         params=(
@@ -189,9 +193,7 @@ class LinearLR(Leaf):
         ),
     )
 
-    def marks(self, n: int) -> list[tuple[int, str]]:
-        t = self.p["total_iters"]
-        return [(t, "total_iters")] if 0 < t < n else []
+    marks = _total_iters_mark
 
     def updates(self, sim, epochs, kinds, state, steps):
         start, end, total = self.p["start_factor"], self.p["end_factor"], self.p["total_iters"]
@@ -214,7 +216,7 @@ class LinearLR(Leaf):
 
 class ExponentialLR(Leaf):
     spec = SchedulerSpec(
-        name="ExponentialLR", cli="exponential", aliases=("exponentiallr", "exp"),
+        name="ExponentialLR", cli="exponential", aliases=("exp",),
         summary="multiply lr by gamma every epoch",
         example={"gamma": 0.95},
         params=(Param("gamma", FLOAT, GAMMA_HELP, check=at_least(0)),),
@@ -232,7 +234,7 @@ class ExponentialLR(Leaf):
 
 class PolynomialLR(Leaf):
     spec = SchedulerSpec(
-        name="PolynomialLR", cli="polynomial", aliases=("polynomiallr", "poly"),
+        name="PolynomialLR", cli="polynomial", aliases=("poly",),
         summary="lr * (1 - epoch/total_iters) ** power, then constant",
         example={"total_iters": 80, "power": 2.0},
         params=(
@@ -241,9 +243,7 @@ class PolynomialLR(Leaf):
         ),
     )
 
-    def marks(self, n: int) -> list[tuple[int, str]]:
-        t = self.p["total_iters"]
-        return [(t, "total_iters")] if 0 < t < n else []
+    marks = _total_iters_mark
 
     def updates(self, sim, epochs, kinds, state, steps):
         total, power = self.p["total_iters"], self.p["power"]
