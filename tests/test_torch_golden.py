@@ -32,8 +32,10 @@ def test_matches_torch(i):
 
 
 def test_fixtures_cover_every_scheduler():
+    from lrplot.engine.registry import lookup
+
     def names(config):
-        yield config["scheduler"]
+        yield lookup(config["scheduler"]).spec.name
         for child in (config.get("params") or {}).get("schedulers", []):
             yield from names(child)
 

@@ -20,9 +20,24 @@ def _callables(value: Any, var: str):
     return compile_expression(value, var).python()
 
 
+def _make_hf(name: str, params: dict, opt):
+    from transformers import get_scheduler
+
+    kwargs = dict(params)
+    warmup = kwargs.pop("num_warmup_steps", 0)
+    training = kwargs.pop("num_training_steps", None)
+    if name == "warmup_stable_decay" and training is not None:
+        kwargs["num_training_steps"] = training
+        training = None
+    return get_scheduler(name, opt, num_warmup_steps=warmup, num_training_steps=training,
+                         scheduler_specific_kwargs=kwargs)
+
+
 def _make(torch_sched, name: str, params: dict, opt):
     cls_name = lookup(name).spec.name
     kwargs = dict(params or {})
+    if cls_name.startswith("hf:"):
+        return _make_hf(cls_name[3:], kwargs, opt)
     if cls_name in ("SequentialLR", "ChainedScheduler"):
         children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt) for c in kwargs.pop("schedulers")]
         if cls_name == "SequentialLR":

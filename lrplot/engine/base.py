@@ -39,6 +39,7 @@ class SchedulerSpec:
     family: str = "torch"
     composite: bool = False  # takes ``schedulers``
     example: dict = field(default_factory=dict)  # parameters for docs and registry-wide tests
+    default_steps: Callable[[dict], int | None] = field(default=lambda params: None)  # rows when not given
     cycles_momentum: Callable[[dict], bool] = field(default=lambda params: False)
 
     def param(self, name: str) -> Param:
@@ -53,6 +54,7 @@ class OptimizerState:
 
     def __init__(self, lrs: list[float], momentum: float | None, betas: tuple[float, float] | None) -> None:
         self.lr = [float(x) for x in lrs]
+        self.default_lr = self.lr[0]  # optimizer.defaults['lr']: the lr the optimizer was built with
         self.initial_lr: list[float | None] = [None] * len(lrs)
         self.use_beta1 = betas is not None
         first = betas[0] if betas is not None else (momentum if momentum is not None else 0.0)

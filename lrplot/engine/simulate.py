@@ -146,11 +146,10 @@ def _optimizer(optimizer: Any) -> tuple[list[float], float | None, tuple[float, 
 
 def _steps(value: Any, node, metrics) -> int:
     if value is None:
-        if isinstance(node, OneCycleLR):
-            return OneCycleLR.total_steps_of(node.p)
         if isinstance(node, ReduceLROnPlateau) and metrics is not None:
             return len(metrics)
-        return DEFAULT_STEPS
+        natural = node.spec.default_steps(node.p)
+        return min(natural, MAX_STEPS) if natural else DEFAULT_STEPS
     n = to_int(value, ("epochs",))
     if n < 1:
         raise ParamError(("epochs",), f"{n} is invalid: simulate at least 1 step")
