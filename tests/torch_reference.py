@@ -26,9 +26,6 @@ def _make_hf(name: str, params: dict, opt):
     kwargs = dict(params)
     warmup = kwargs.pop("num_warmup_steps", 0)
     training = kwargs.pop("num_training_steps", None)
-    if name == "warmup_stable_decay" and training is not None:
-        kwargs["num_training_steps"] = training
-        training = None
     return get_scheduler(name, opt, num_warmup_steps=warmup, num_training_steps=training,
                          scheduler_specific_kwargs=kwargs)
 
