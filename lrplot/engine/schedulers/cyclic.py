@@ -147,6 +147,7 @@ class OneCycleLR(Leaf):
                   default=False),
         ),
         cycles_momentum=lambda p: bool(p.get("cycle_momentum", True)),
+        default_steps=lambda p: OneCycleLR.total_steps_of(p),
     )
 
     def marks(self, n: int) -> list[tuple[int, str]]:
