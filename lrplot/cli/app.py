@@ -152,8 +152,22 @@ def _common(include_epochs: bool = True) -> list[inspect.Parameter]:
             "--size", metavar="WxH", help="figure size in inches, WIDTHxHEIGHT", show_default="8x4.5")]),
         inspect.Parameter("marks", opt, default=True, annotation=Annotated[bool, typer.Option(
             "--marks/--no-marks", help="mark where the schedule changes regime (decays, milestones, restarts)")]),
+        inspect.Parameter("steps_per_epoch", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--steps-per-epoch", metavar="K", help="step the scheduler every iteration, K per epoch: --epochs counts "
+            "epochs, the x axis and an 'epoch' CSV column show epochs (OneCycleLR: torch's steps_per_epoch)")]),
     ]
     return out
+
+
+def _warmup_options() -> list[inspect.Parameter]:
+    opt = inspect.Parameter.KEYWORD_ONLY
+    return [
+        inspect.Parameter("warmup", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--warmup", metavar="N", help="N steps of linear warmup first: SequentialLR([LinearLR(start_factor, "
+            "total_iters=N), <scheduler>], milestones=[N])")]),
+        inspect.Parameter("warmup_start_factor", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
+            "--warmup-start-factor", metavar="F", help="the warmup's first factor, in (0, 1]", show_default="0.001")]),
+    ]
 
 
 def _flag_help(param: P.Param) -> str:
@@ -216,7 +230,9 @@ def _scheduler_command(spec: SchedulerSpec):
                 values[param.name] = R.flag_value(param, value)
         R.run_scheduler(spec, values, kwargs)
 
-    parameters = [_param_option(p) for p in cli_params] + extra + _common()
+    warmup = _warmup_options() if spec.family == "torch" and not spec.composite and spec.name != "ReduceLROnPlateau" \
+        else []
+    parameters = [_param_option(p) for p in cli_params] + extra + _common() + warmup
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     command.__name__ = spec.cli.replace("-", "_")
@@ -240,7 +256,7 @@ def build_app() -> typer.Typer:
 
     params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=inspect.signature(from_config).parameters["config"].annotation)]
-    params += _common() + [inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
+    params += _common() + _warmup_options() + [inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
                                              annotation=Annotated[Optional[str], typer.Option(
                                                  "--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file (overrides "
                                                  "the config's metrics)")])]

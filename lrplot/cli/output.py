@@ -120,7 +120,10 @@ def render(results: list, labels: list[str], target: Target, opts: dict) -> byte
         return (render_term(list(zip(labels, results)), title, opts.get("log_y"), color) + "\n").encode()
     from ..render.plot import Series, render as render_plot
 
-    options = plot_options(opts)
+    per_epoch = results[0].steps_per_epoch if all(r.steps_per_epoch == results[0].steps_per_epoch
+                                                  for r in results) else None
+    options = plot_options(opts, "epoch" if per_epoch else "step")
+    options.steps_per_epoch = per_epoch
     return render_plot([Series(r, label) for r, label in zip(results, labels)], target.fmt, options)
 
 

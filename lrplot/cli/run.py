@@ -43,8 +43,10 @@ def _flag_error(err: ParamError, spec: SchedulerSpec | None) -> LrplotError:
             flag = "--epochs"
     elif path[:1] == ("optimizer",) and len(path) >= 2:
         flag = f"--{path[1]}"
-    elif path[:1] in (("epochs",), ("metrics",)):
-        flag = f"--{path[0]}"
+    elif path[:1] in (("epochs",), ("metrics",), ("steps_per_epoch",), ("warmup",)):
+        flag = "--" + str(path[0]).replace("_", "-")
+        if path[:2] == ("warmup", "start_factor"):
+            flag, path = "--warmup-start-factor", path[:1]
     if flag is None:
         return LrplotError(str(err))
     rest = path[2:] if path[:1] in (("params",), ("optimizer",)) else path[1:]
@@ -52,6 +54,20 @@ def _flag_error(err: ParamError, spec: SchedulerSpec | None) -> LrplotError:
     if suffix and not suffix.startswith("["):
         suffix = f" {suffix}"
     return LrplotError(f"{flag}{suffix}: {err.detail}")
+
+
+def _run_options(config: dict, opts: dict) -> None:
+    """Flags that set top-level config keys (a flag beats the config file)."""
+    if opts.get("epochs") is not None:
+        config["epochs"] = opts["epochs"]
+    if opts.get("steps_per_epoch") is not None:
+        config["steps_per_epoch"] = opts["steps_per_epoch"]
+    if opts.get("warmup") is not None or opts.get("warmup_start_factor") is not None:
+        if opts.get("warmup") is None:
+            raise LrplotError("--warmup-start-factor: give --warmup N too")
+        config["warmup"] = {"steps": opts["warmup"]}
+        if opts.get("warmup_start_factor") is not None:
+            config["warmup"]["start_factor"] = opts["warmup_start_factor"]
 
 
 def _optimizer(opts: dict) -> dict:
@@ -68,14 +84,7 @@ def _optimizer(opts: dict) -> dict:
 
 def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": _optimizer(opts)}
-    epochs = opts.get("epochs")
-    if spec.name == "OneCycleLR" and values.get("total_steps") is None and values.get("steps_per_epoch"):
-        if epochs is None:
-            raise LrplotError("--epochs: OneCycleLR with --steps-per-epoch needs --epochs (or give --total-steps)")
-        values["epochs"] = epochs  # torch's epochs x steps_per_epoch; one row per step
-        epochs = None
-    if epochs is not None:
-        config["epochs"] = epochs
+    _run_options(config, opts)
     if spec.name == "ReduceLROnPlateau" and opts.get("metrics") is not None:
         config["metrics"] = OUT.read_metrics(opts["metrics"])
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), spec.cli)
@@ -94,8 +103,7 @@ def run_from_config(source: str, opts: dict) -> None:
     if not isinstance(data, dict):
         raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, got {type(data).__name__}")
     data = dict(data)
-    if opts.get("epochs") is not None:
-        data["epochs"] = opts["epochs"]
+    _run_options(data, opts)
     optimizer = _optimizer(opts)
     if optimizer:
         merged = dict(data.get("optimizer") or {}) if isinstance(data.get("optimizer"), dict) else {}

@@ -87,6 +87,7 @@ class Param:
     expr_var: str = "epoch"  # the variable of an EXPR parameter
     cli: bool = True  # offered as a flag on the scheduler's command
     aliases: tuple[str, ...] = field(default=())
+    horizon: bool = False  # a length in steps that is often given in epochs by mistake
 
     @property
     def required(self) -> bool:

@@ -27,7 +27,8 @@ MAX_STEPS = 10_000_000
 DEFAULT_STEPS = 100
 DEFAULT_LR = 0.1
 
-CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics")
+CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch")
+DEFAULT_WARMUP_START_FACTOR = 0.001  # torch's LinearLR needs a start_factor above 0
 OPTIMIZER_KEYS = ("lr", "momentum", "betas")
 
 _LR = Param("lr", FLOAT, "learning rate of each param group", check=between(0, math.inf), per_group=True)
@@ -48,6 +49,7 @@ class SimulationResult:
     synthetic_metrics: bool = False
     warnings: list[str] = field(default_factory=list)
     marks: list[tuple[int, str]] = field(default_factory=list)  # regime changes, for the plot
+    steps_per_epoch: int | None = None  # rows are iterations; epoch = step // steps_per_epoch
     optimizer_lr: list[float] = field(default_factory=list)  # the optimizer's lr per group, as configured
 
     @property
@@ -62,8 +64,11 @@ def _normalise(key: str) -> str:
     return key.strip().lower().replace("-", "_")
 
 
-def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True):
-    """Validate ``params`` against the registry and return the scheduler node (not yet constructed)."""
+def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True, run: dict | None = None):
+    """Validate ``params`` against the registry and return the scheduler node (not yet constructed).
+
+    ``run`` carries the run's own ``steps_per_epoch``/``epochs`` for OneCycleLR, which takes them as parameters.
+    """
     cls = lookup(name, path[:-1] + ("scheduler",))
     spec = cls.spec
     if params is None:
@@ -102,6 +107,11 @@ def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True):
                 raise ParamError(child_path + ("scheduler",), f"{spec.name} cannot contain ReduceLROnPlateau "
                                  "(torch refuses it: its step() needs a metric)")
             children.append(node)
+    if cls is OneCycleLR and run and run.get("steps_per_epoch") and values["total_steps"] is None:
+        if values["steps_per_epoch"] is None:
+            values["steps_per_epoch"] = run["steps_per_epoch"]
+        if values["epochs"] is None and run.get("epochs") is not None:
+            values["epochs"] = to_int(run["epochs"], ("epochs",))
     if cls is OneCycleLR:
         try:
             OneCycleLR.total_steps_of(values)  # torch's "total_steps OR (epochs AND steps_per_epoch)" check
@@ -144,15 +154,20 @@ def _optimizer(optimizer: Any) -> tuple[list[float], float | None, tuple[float, 
     return lrs, momentum, betas
 
 
-def _steps(value: Any, node, metrics) -> int:
+def _steps(value: Any, node, metrics, per_epoch: int | None = None) -> int:
+    """Rows to simulate: ``epochs`` (times steps_per_epoch when given), else the scheduler's natural length."""
     if value is None:
         if isinstance(node, ReduceLROnPlateau) and metrics is not None:
             return len(metrics)
         natural = node.spec.default_steps(node.p)
-        return min(natural, MAX_STEPS) if natural else DEFAULT_STEPS
+        if natural:
+            return min(natural, MAX_STEPS)
+        return DEFAULT_STEPS * (per_epoch or 1)
     n = to_int(value, ("epochs",))
     if n < 1:
         raise ParamError(("epochs",), f"{n} is invalid: simulate at least 1 step")
+    if per_epoch:
+        n *= per_epoch
     if n > MAX_STEPS:
         raise ParamError(("epochs",), f"{n} is above lrplot's ceiling of {MAX_STEPS:,} steps")
     return n
@@ -180,16 +195,86 @@ def run_config(config: Mapping[str, Any]) -> SimulationResult:
             raise ParamError((key,), f"unknown key{hint}")
     if "scheduler" not in config:
         raise ParamError(("scheduler",), "missing: name the scheduler, e.g. scheduler: StepLR")
-    node = build(config["scheduler"], config.get("params"))
+    per_epoch = _steps_per_epoch(config.get("steps_per_epoch"))
+    node = build(config["scheduler"], config.get("params"),
+                 run={"steps_per_epoch": per_epoch, "epochs": config.get("epochs")})
+    if config.get("warmup") is not None:
+        node = _with_warmup(node, config["warmup"])
     lrs, momentum, betas = _optimizer(config.get("optimizer"))
     metrics = _metrics(config.get("metrics"))
     if metrics is not None and not isinstance(node, ReduceLROnPlateau):
         raise ParamError(("metrics",), f"only ReduceLROnPlateau uses metrics, not {node.spec.name}")
-    n = _steps(config.get("epochs"), node, metrics)
+    n = _steps(config.get("epochs"), node, metrics, per_epoch)
     state = OptimizerState(lrs, momentum, betas)
     result = _run_plateau(node, state, n, metrics) if isinstance(node, ReduceLROnPlateau) else _run(node, state, n)
     result.optimizer_lr = list(lrs)
+    result.steps_per_epoch = per_epoch
+    if per_epoch:
+        result.warnings += _horizon_warnings(node, n, per_epoch)
     return result
+
+
+def _steps_per_epoch(value: Any) -> int | None:
+    if value is None:
+        return None
+    k = to_int(value, ("steps_per_epoch",))
+    if k < 1:
+        raise ParamError(("steps_per_epoch",), f"{k} is invalid: must be >= 1")
+    return k
+
+
+def _with_warmup(node, warmup: Any):
+    """``SequentialLR([LinearLR(start_factor, total_iters=N), node], milestones=[N])``, as written by hand."""
+    if not isinstance(warmup, Mapping):
+        warmup = {"steps": warmup}
+    extra = set(warmup) - {"steps", "start_factor"}
+    if extra:
+        raise ParamError(("warmup", sorted(extra)[0]), "unknown key (allowed: steps, start_factor)")
+    steps = to_int(warmup.get("steps"), ("warmup", "steps")) if warmup.get("steps") is not None else None
+    if steps is None or steps < 1:
+        raise ParamError(("warmup", "steps"), f"{steps!r} is invalid: give the number of warmup steps, >= 1")
+    factor = warmup.get("start_factor", DEFAULT_WARMUP_START_FACTOR)
+    factor = to_float(factor, ("warmup", "start_factor"))
+    if not 0 < factor <= 1:
+        raise ParamError(("warmup", "start_factor"), f"{factor!r} is invalid: must be in (0, 1] (torch's LinearLR)")
+    if node.spec.family != "torch" or isinstance(node, (ReduceLROnPlateau, SequentialLR, ChainedScheduler)):
+        why = ("has its own warmup parameters" if node.spec.family != "torch" else
+               "cannot follow a LinearLR inside SequentialLR (torch refuses or raises)")
+        raise ParamError(("warmup",), f"warmup wraps a torch scheduler in SequentialLR; {node.spec.name} {why}")
+    linear = build("LinearLR", {"start_factor": factor, "end_factor": 1.0, "total_iters": steps}, ("warmup",))
+    params = {"schedulers": [{"scheduler": "LinearLR", "params": dict(linear.p)},
+                             {"scheduler": node.spec.name, "params": dict(node.p)}],
+              "milestones": [steps]}
+    return SequentialLR(params, [linear, node], ("params",))
+
+
+def _horizon_warnings(node, n: int, per_epoch: int) -> list[str]:
+    """A horizon in epochs given to a scheduler stepped per iteration is a classic bug: say so."""
+    if per_epoch <= 1:
+        return []
+    epochs = n / per_epoch
+    out = []
+    for leaf in _walk(node):
+        for param in leaf.spec.params:
+            value = leaf.p.get(param.name)
+            if not param.horizon or value in (None, []):
+                continue
+            v = max(value) if isinstance(value, list) else value
+            if 0 < v <= epochs:
+                out.append(f"{leaf.spec.name} {param.name}={value} looks like epochs, but the scheduler steps every "
+                           f"iteration ({per_epoch} per epoch, {n:,} steps); did you mean {param.name}="
+                           f"{_times(value, per_epoch)}?")
+    return out
+
+
+def _walk(node):
+    yield node
+    for child in node.children:
+        yield from _walk(child)
+
+
+def _times(value, k: int):
+    return [v * k for v in value] if isinstance(value, list) else value * k
 
 
 def _run(node, state: OptimizerState, n: int) -> SimulationResult:

@@ -25,7 +25,7 @@ class CosineAnnealingLR(Leaf):
         summary="cosine from the initial lr down to eta_min over T_max epochs (and back up after)",
         example={"T_max": 100, "eta_min": 1e-6},
         params=(
-            Param("T_max", INT, "half period: epochs from the initial lr to eta_min", check=at_least(1)),
+            Param("T_max", INT, "half period: epochs from the initial lr to eta_min", check=at_least(1), horizon=True),
             Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),
         ),
     )
@@ -68,7 +68,7 @@ class CosineAnnealingWarmRestarts(Leaf):
         summary="cosine from the initial lr to eta_min, restarting after T_0, T_0*T_mult, ... epochs",
         example={"T_0": 20, "T_mult": 2, "eta_min": 0.001},
         params=(
-            Param("T_0", INT, "epochs until the first restart", check=at_least(1)),
+            Param("T_0", INT, "epochs until the first restart", check=at_least(1), horizon=True),
             Param("T_mult", INT, "factor by which the period grows after each restart", default=1,
                   check=at_least(1)),
             Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),

@@ -95,7 +95,7 @@ class StepLR(Leaf):
         summary="multiply lr by gamma every step_size epochs",
         example={"step_size": 30, "gamma": 0.1},
         params=(
-            Param("step_size", INT, "period of learning rate decay, in epochs", check=at_least(1)),
+            Param("step_size", INT, "period of learning rate decay, in epochs", check=at_least(1), horizon=True),
             Param("gamma", FLOAT, GAMMA_HELP, default=0.1, check=at_least(0)),
         ),
     )
@@ -122,7 +122,7 @@ class MultiStepLR(Leaf):
         summary="multiply lr by gamma at each milestone (a repeated milestone counts twice)",
         example={"milestones": [30, 80], "gamma": 0.5},
         params=(
-            Param("milestones", INT_LIST, "epochs at which to decay, e.g. 30,80", check=at_least(0)),
+            Param("milestones", INT_LIST, "epochs at which to decay, e.g. 30,80", check=at_least(0), horizon=True),
             Param("gamma", FLOAT, GAMMA_HELP, default=0.1, check=at_least(0)),
         ),
     )

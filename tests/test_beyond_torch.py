@@ -1,0 +1,110 @@
+"""Hugging Face families from the CLI and YAML, warmup on any torch scheduler, epochs vs iterations."""
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+import lrplot
+from lrplot.cli.app import build_app
+from lrplot.engine.registry import SCHEDULERS, lookup
+from lrplot.errors import LrplotError
+
+runner = CliRunner()
+APP = build_app()
+
+
+def run(*args, input=None):
+    return runner.invoke(APP, list(args), input=input)
+
+
+def test_hf_command_and_yaml_name():
+    cli = run("hf-cosine", "--num-warmup-steps", "500", "--num-training-steps", "10000", "-f", "csv")
+    assert cli.exit_code == 0, cli.stderr
+    lines = cli.stdout.splitlines()
+    assert len(lines) == 10001 and lines[0] == "step,lr"  # rows default to num_training_steps
+    assert lines[501] == "500,0.1"
+    yaml = run("from-config", "-", "-f", "csv", input="scheduler: hf:cosine\nparams: {num_warmup_steps: 500, "
+                                                      "num_training_steps: 10000}\n")
+    assert yaml.stdout == cli.stdout
+    assert lookup("hf:cosine_with_restarts") is lookup("hf-cosine-with-restarts")
+    assert lookup("hf:reduce_lr_on_plateau") is SCHEDULERS["ReduceLROnPlateau"]
+
+
+def test_hf_polynomial_scales_by_the_optimizer_default_lr():
+    result = lrplot.simulate("hf:polynomial", epochs=12, lr=[0.1, 0.2], num_warmup_steps=0, num_training_steps=10,
+                             lr_end=0.01, power=1.0)
+    # factor = (lr_range * pct + lr_end) / lr_init with lr_init = 0.1 (the default lr), for both groups
+    np.testing.assert_allclose(result.lr[10], [0.01, 0.02], rtol=1e-15)
+    with pytest.raises(LrplotError, match="must be smaller than the optimizer's lr"):
+        lrplot.simulate("hf:polynomial", lr=0.001, num_training_steps=10, lr_end=0.01)
+
+
+def test_hf_errors_are_transformers_errors():
+    with pytest.raises(LrplotError, match="give min_lr or min_lr_rate, not both"):
+        lrplot.simulate("hf:cosine_with_min_lr", num_training_steps=10, min_lr=0.01, min_lr_rate=0.1)
+    with pytest.raises(LrplotError, match="one of min_lr or min_lr_rate is required"):
+        lrplot.simulate("hf:cosine_with_min_lr", num_training_steps=10)
+    with pytest.raises(LrplotError, match="num_training_steps or num_stable_steps"):
+        lrplot.simulate("hf:warmup_stable_decay", num_decay_steps=10)
+    result = run("hf-warmup-stable-decay", "--num-decay-steps", "10", "--warmup-type", "quadratic")
+    assert result.exit_code == 2 and "'quadratic' is not allowed" in result.stderr
+
+
+def test_warmup_builds_what_people_write_by_hand():
+    by_flag = lrplot.run_config({"scheduler": "cosine", "params": {"T_max": 95}, "warmup": {"steps": 5}})
+    by_hand = lrplot.run_config({"scheduler": "SequentialLR", "params": {"milestones": [5], "schedulers": [
+        {"scheduler": "LinearLR", "params": {"start_factor": 0.001, "end_factor": 1.0, "total_iters": 5}},
+        {"scheduler": "CosineAnnealingLR", "params": {"T_max": 95}}]}})
+    assert np.array_equal(by_flag.lr, by_hand.lr)
+    assert (5, "-> CosineAnnealingLR") in by_flag.marks
+    cli = run("cosine", "--t-max", "95", "--warmup", "5", "--warmup-start-factor", "0.1", "-f", "csv")
+    assert cli.stdout.splitlines()[1] == f"0,{0.1 * 0.1!r}"
+
+
+@pytest.mark.parametrize("args,message", [
+    (["cosine", "--t-max", "9", "--warmup", "0"], "--warmup steps: 0 is invalid"),
+    (["cosine", "--t-max", "9", "--warmup", "3", "--warmup-start-factor", "0"], "--warmup-start-factor: 0.0 is invalid"),
+    (["cosine", "--t-max", "9", "--warmup-start-factor", "0.5"], "give --warmup N too"),
+])
+def test_warmup_errors(args, message):
+    result = run(*args)
+    assert result.exit_code == 2 and message in result.stderr
+
+
+def test_warmup_refused_where_it_cannot_apply():
+    with pytest.raises(LrplotError, match="has its own warmup parameters"):
+        lrplot.run_config({"scheduler": "hf:linear", "params": {"num_training_steps": 10}, "warmup": {"steps": 2}})
+    with pytest.raises(LrplotError, match="cannot follow a LinearLR"):
+        lrplot.run_config({"scheduler": "plateau", "warmup": 3})
+
+
+def test_steps_per_epoch_rows_epoch_column_and_warning():
+    result = run("step", "--step-size", "30", "--steps-per-epoch", "50", "-n", "100", "-f", "csv")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert lines[0] == "step,epoch,lr" and len(lines) == 5001
+    assert lines[51] == "50,1,0.010000000000000002"  # decayed at iteration 30: the bug the warning names
+    assert "step_size=30 looks like epochs" in result.stderr and "did you mean step_size=1500?" in result.stderr
+    quiet = run("step", "--step-size", "1500", "--steps-per-epoch", "50", "-n", "100", "-f", "csv")
+    assert quiet.stderr == ""
+
+
+def test_onecycle_takes_epochs_and_steps_per_epoch_from_the_run():
+    result = lrplot.run_config({"scheduler": "onecycle", "params": {"max_lr": 0.1}, "epochs": 10, "steps_per_epoch": 30})
+    assert len(result) == 300
+    same = lrplot.simulate("onecycle", max_lr=0.1, total_steps=300)
+    assert np.array_equal(result.lr, same.lr)
+    cli = run("onecycle", "--max-lr", "0.1", "-n", "10", "--steps-per-epoch", "30", "-f", "csv")
+    assert cli.exit_code == 0 and cli.stdout.count("\n") == 301
+
+
+def test_epoch_axis_picture(tmp_path):
+    from lrplot.cli.output import plot_options
+
+    assert plot_options({}, "epoch").x_label == "epoch"
+    pictures = []
+    for extra in ([], ["--steps-per-epoch", "40"]):
+        out = tmp_path / f"e{len(extra)}.svg"
+        assert run("hf-linear", "--num-training-steps", "400", "-o", str(out), *extra).exit_code == 0
+        pictures.append(out.read_bytes())
+    assert pictures[0] != pictures[1]  # same curve, axis in epochs
