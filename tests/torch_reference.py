@@ -49,8 +49,63 @@ def _make(torch_sched, name: str, params: dict, opt):
     return getattr(torch_sched, cls_name)(opt, **kwargs)
 
 
+def load_timm_schedulers():
+    """timm's scheduler classes without importing timm (and torchvision): an empty package over its folder."""
+    import importlib.util
+    import sys
+    import types
+
+    if "timm.scheduler" in sys.modules:
+        return sys.modules["timm.scheduler"]
+    spec = importlib.util.find_spec("timm")
+    package = types.ModuleType("timm")
+    package.__path__ = list(spec.submodule_search_locations)
+    sys.modules["timm"] = package
+    import timm.scheduler  # noqa: F401
+
+    return sys.modules["timm.scheduler"]
+
+
+def timm_run(config: dict) -> dict:
+    """The lr timm gives, stepped as timm's train.py does (step(epoch) per epoch, step_update per update)."""
+    scheduler_module = load_timm_schedulers()
+    import torch
+
+    optimizer = config.get("optimizer") or {}
+    lrs = optimizer.get("lr", 0.1)
+    lrs = lrs if isinstance(lrs, list) else [lrs]
+    groups = [{"params": [torch.nn.Parameter(torch.zeros(1))], "lr": lr} for lr in lrs]
+    opt = torch.optim.SGD(groups, lr=lrs[0], momentum=optimizer.get("momentum", 0.0))
+    name = lookup(config["scheduler"]).spec.name
+    params = dict(config.get("params") or {})
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        sched = getattr(scheduler_module, name)(opt, **params)
+        per_epoch = config.get("steps_per_epoch")
+        metrics = config.get("metrics")
+        in_epochs = params.get("t_in_epochs", True)
+        rows = []
+        n = config["epochs"] * (per_epoch or 1)
+        for j in range(n):
+            rows.append([float(g["lr"]) for g in opt.param_groups])
+            t = j + 1
+            if metrics is not None:
+                sched.step(t, metrics[j])
+            elif per_epoch:
+                sched.step_update(t)
+                if t % per_epoch == 0:
+                    sched.step(t // per_epoch)
+            elif in_epochs:
+                sched.step(t)
+            else:
+                sched.step_update(t)
+    return {"lr": rows, "momentum": [[0.0] * len(lrs)] * len(rows)}
+
+
 def torch_run(config: dict) -> dict:
-    """``{"lr": [[...], ...], "momentum": [[...]] or None}`` from torch itself."""
+    """``{"lr": [[...], ...], "momentum": [[...]] or None}`` from torch itself (or timm / transformers)."""
+    if lookup(config["scheduler"]).spec.family == "timm":
+        return timm_run(config)
     import torch
     from torch.optim import lr_scheduler
 

@@ -256,14 +256,19 @@ def build_app() -> typer.Typer:
 
     params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=inspect.signature(from_config).parameters["config"].annotation)]
-    params += _common() + _warmup_options() + [inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
-                                             annotation=Annotated[Optional[str], typer.Option(
-                                                 "--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file (overrides "
-                                                 "the config's metrics)")])]
+    params += _common() + _warmup_options() + [
+        inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
+            Optional[str], typer.Option("--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file "
+                                        "(overrides the config's metrics)")]),
+        inspect.Parameter("verbose", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
+            bool, typer.Option("--verbose", "-v", help="list the keys of a Lightning/Hydra/Hugging Face/timm "
+                               "config that lrplot does not use")]),
+    ]
     from_config.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     from_config.__annotations__ = {p.name: p.annotation for p in params}
     app.command("from-config", cls=LrplotCommand,
-                help="Simulate the scheduler described in a YAML config file (schema: README).")(from_config)
+                help="Simulate the scheduler in a config file: lrplot's YAML (schema: README), or a LightningCLI, Hydra, "
+                "Hugging Face TrainingArguments (YAML/JSON) or timm training config.")(from_config)
 
     def list_schedulers(
         markdown: Annotated[bool, typer.Option("--markdown", help="a Markdown table (the README's)")] = False,

@@ -96,12 +96,19 @@ def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
 
 
 def run_from_config(source: str, opts: dict) -> None:
+    from ..config.foreign import describe_ignored, translate
     from ..config.load import load
 
     loaded = load(source)
-    data = loaded.data
+    try:
+        translation = translate(loaded.data, opts.get("steps_per_epoch"))
+    except ParamError as err:
+        raise loaded.error(err) from None
+    data = translation.config
     if not isinstance(data, dict):
         raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, got {type(data).__name__}")
+    if translation.ignored and opts.get("verbose"):
+        write_stderr(describe_ignored(translation))
     data = dict(data)
     _run_options(data, opts)
     optimizer = _optimizer(opts)
@@ -116,7 +123,7 @@ def run_from_config(source: str, opts: dict) -> None:
     try:
         result = _simulate(data)
     except ParamError as err:
-        raise loaded.error(err) from None
+        raise loaded.error(ParamError(translation.original_path(err.path), err.detail)) from None
     OUT.emit([result], target, opts)
 
 

@@ -101,9 +101,10 @@ class Updates:
 class Simulation:
     """Shared state while a scheduler tree is built and driven."""
 
-    def __init__(self, state: OptimizerState, n: int) -> None:
+    def __init__(self, state: OptimizerState, n: int, steps_per_epoch: int | None = None) -> None:
         self.state = state
         self.n = n
+        self.steps_per_epoch = steps_per_epoch
         self.leaves: list[Leaf] = []
         self.momentum_cycled = False
 

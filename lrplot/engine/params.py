@@ -68,8 +68,8 @@ def between(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = Fals
 
 
 # Value kinds.  "groups" kinds take one value, or a list with one value per param group.
-INT, FLOAT, BOOL, CHOICE, EXPR, INT_LIST, SCHEDULERS = (
-    "int", "float", "bool", "choice", "expr", "int list", "schedulers")
+INT, FLOAT, BOOL, CHOICE, EXPR, INT_LIST, SCHEDULERS, RANGE = (
+    "int", "float", "bool", "choice", "expr", "int list", "schedulers", "range")
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ class Param:
             EXPR: f"expression in {self.expr_var}",
             INT_LIST: "list of integers",
             SCHEDULERS: "list of schedulers",
+            RANGE: "a start, or [start, end)",
         }[self.kind]
         if self.check is not None:
             base += f" {self.check.text}"
@@ -160,6 +161,12 @@ class Param:
                     if not self.check.test(v):
                         raise ParamError(path + (i,), f"{v!r} is invalid: must be {self.check.text}")
             return out
+        elif kind == RANGE:
+            if isinstance(value, (list, tuple)):
+                if not 1 <= len(value) <= 2:
+                    raise ParamError(path, f"expected a start or [start, end], got {value!r}")
+                return [to_float(v, path + (i,)) for i, v in enumerate(value)]
+            return to_float(value, path)
         elif kind == SCHEDULERS:
             if not isinstance(value, (list, tuple)) or not value:
                 raise ParamError(path, "expected a non-empty list of schedulers")

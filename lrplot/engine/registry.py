@@ -11,9 +11,9 @@ import difflib
 
 from .base import Node, SchedulerSpec
 from .params import ParamError
-from .schedulers import composite, cosine, cyclic, hf, multiplicative, plateau
+from .schedulers import composite, cosine, cyclic, hf, multiplicative, plateau, timm
 
-_MODULES = (multiplicative, cosine, cyclic, composite, plateau, hf)
+_MODULES = (multiplicative, cosine, cyclic, composite, plateau, hf, timm)
 
 #: torch name -> implementing class, in a stable, documented order.
 SCHEDULERS: dict[str, type[Node]] = {cls.spec.name: cls for module in _MODULES for cls in module.CLASSES}

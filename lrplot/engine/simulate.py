@@ -21,6 +21,9 @@ from .registry import lookup
 from .schedulers.composite import ChainedScheduler, SequentialLR
 from .schedulers.cyclic import OneCycleLR
 from .schedulers.plateau import ReduceLROnPlateau, synthetic_metrics
+from .schedulers.timm import TimmPlateau
+
+METRIC_DRIVEN = (ReduceLROnPlateau, TimmPlateau)
 
 #: Most rows lrplot simulates: 10 million float64 rows per param group is ~80 MB.
 MAX_STEPS = 10_000_000
@@ -106,6 +109,9 @@ def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True, r
             if isinstance(node, ReduceLROnPlateau):
                 raise ParamError(child_path + ("scheduler",), f"{spec.name} cannot contain ReduceLROnPlateau "
                                  "(torch refuses it: its step() needs a metric)")
+            if node.spec.family != "torch":
+                raise ParamError(child_path + ("scheduler",), f"{spec.name} takes torch schedulers; "
+                                 f"{node.spec.name} is a {node.spec.family} schedule")
             children.append(node)
     if cls is OneCycleLR and run and run.get("steps_per_epoch") and values["total_steps"] is None:
         if values["steps_per_epoch"] is None:
@@ -157,10 +163,12 @@ def _optimizer(optimizer: Any) -> tuple[list[float], float | None, tuple[float, 
 def _steps(value: Any, node, metrics, per_epoch: int | None = None) -> int:
     """Rows to simulate: ``epochs`` (times steps_per_epoch when given), else the scheduler's natural length."""
     if value is None:
-        if isinstance(node, ReduceLROnPlateau) and metrics is not None:
+        if isinstance(node, METRIC_DRIVEN) and metrics is not None:
             return len(metrics)
         natural = node.spec.default_steps(node.p)
         if natural:
+            if per_epoch and node.spec.family == "timm" and node.p.get("t_in_epochs", True):
+                natural *= per_epoch  # timm's length is in epochs
             return min(natural, MAX_STEPS)
         return DEFAULT_STEPS * (per_epoch or 1)
     n = to_int(value, ("epochs",))
@@ -202,11 +210,15 @@ def run_config(config: Mapping[str, Any]) -> SimulationResult:
         node = _with_warmup(node, config["warmup"])
     lrs, momentum, betas = _optimizer(config.get("optimizer"))
     metrics = _metrics(config.get("metrics"))
-    if metrics is not None and not isinstance(node, ReduceLROnPlateau):
-        raise ParamError(("metrics",), f"only ReduceLROnPlateau uses metrics, not {node.spec.name}")
+    if metrics is not None and not isinstance(node, METRIC_DRIVEN):
+        raise ParamError(("metrics",), f"only ReduceLROnPlateau and PlateauLRScheduler use metrics, "
+                         f"not {node.spec.name}")
     n = _steps(config.get("epochs"), node, metrics, per_epoch)
     state = OptimizerState(lrs, momentum, betas)
-    result = _run_plateau(node, state, n, metrics) if isinstance(node, ReduceLROnPlateau) else _run(node, state, n)
+    if isinstance(node, METRIC_DRIVEN):
+        result = _run_plateau(node, state, n, metrics)
+    else:
+        result = _run(node, state, n, per_epoch)
     result.optimizer_lr = list(lrs)
     result.steps_per_epoch = per_epoch
     if per_epoch:
@@ -277,8 +289,8 @@ def _times(value, k: int):
     return [v * k for v in value] if isinstance(value, list) else value * k
 
 
-def _run(node, state: OptimizerState, n: int) -> SimulationResult:
-    sim = Simulation(state, n)
+def _run(node, state: OptimizerState, n: int, per_epoch: int | None = None) -> SimulationResult:
+    sim = Simulation(state, n, per_epoch)
     node.construct(sim)
     row0 = list(state.lr)
     momentum0 = list(state.momentum)

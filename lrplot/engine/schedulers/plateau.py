@@ -50,43 +50,51 @@ class ReduceLROnPlateau(Node):
 
     def run(self, lrs: list[float], metrics) -> list[list[float]]:
         """Rows of learning rates: row 0 as constructed, row i+1 after ``step(metrics[i])``."""
-        p = self.p
-        groups = len(lrs)
-        min_lr = p["min_lr"] if isinstance(p["min_lr"], list) else [p["min_lr"]] * groups
-        if len(min_lr) != groups:
-            raise ParamError(("min_lr",), f"has {len(min_lr)} values but the optimizer has {groups} param groups")
-        mode, threshold, threshold_mode = p["mode"], p["threshold"], p["threshold_mode"]
-        factor, patience, cooldown, eps = p["factor"], p["patience"], p["cooldown"], p["eps"]
-        best = math.inf if mode == "min" else -math.inf
-        bad_epochs = cooldown_counter = 0
+        state = self.start(len(lrs))
         lr = [float(x) for x in lrs]
         rows = [list(lr)]
         for current in metrics:
-            if mode == "min" and threshold_mode == "rel":
-                better = current < best * (1.0 - threshold)
-            elif mode == "min":
-                better = current < best - threshold
-            elif threshold_mode == "rel":
-                better = current > best * (threshold + 1.0)
-            else:
-                better = current > best + threshold
-            if better:
-                best = current
-                bad_epochs = 0
-            else:
-                bad_epochs += 1
-            if cooldown_counter > 0:
-                cooldown_counter -= 1
-                bad_epochs = 0
-            if bad_epochs > patience:
-                for g in range(groups):
-                    new_lr = max(lr[g] * factor, min_lr[g])
-                    if lr[g] - new_lr > eps:
-                        lr[g] = new_lr
-                cooldown_counter = cooldown
-                bad_epochs = 0
+            lr = self.step(state, lr, current)
             rows.append(list(lr))
         return rows
+
+    def start(self, groups: int) -> dict:
+        p = self.p
+        min_lr = p["min_lr"] if isinstance(p["min_lr"], list) else [p["min_lr"]] * groups
+        if len(min_lr) != groups:
+            raise ParamError(("min_lr",), f"has {len(min_lr)} values but the optimizer has {groups} param groups")
+        return {"best": math.inf if p["mode"] == "min" else -math.inf, "bad": 0, "cooldown": 0, "min_lr": min_lr}
+
+    def step(self, state: dict, lr: list[float], current: float) -> list[float]:
+        """torch's ``ReduceLROnPlateau.step(current)`` on the groups' ``lr``; returns the new rates."""
+        p = self.p
+        mode, threshold, threshold_mode = p["mode"], p["threshold"], p["threshold_mode"]
+        best = state["best"]
+        if mode == "min" and threshold_mode == "rel":
+            better = current < best * (1.0 - threshold)
+        elif mode == "min":
+            better = current < best - threshold
+        elif threshold_mode == "rel":
+            better = current > best * (threshold + 1.0)
+        else:
+            better = current > best + threshold
+        if better:
+            state["best"] = current
+            state["bad"] = 0
+        else:
+            state["bad"] += 1
+        if state["cooldown"] > 0:
+            state["cooldown"] -= 1
+            state["bad"] = 0
+        lr = list(lr)
+        if state["bad"] > p["patience"]:
+            for g in range(len(lr)):
+                new_lr = max(lr[g] * p["factor"], state["min_lr"][g])
+                if lr[g] - new_lr > p["eps"]:
+                    lr[g] = new_lr
+            state["cooldown"] = p["cooldown"]
+            state["bad"] = 0
+        return lr
 
 
 CLASSES = (ReduceLROnPlateau,)

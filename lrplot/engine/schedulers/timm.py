@@ -1,0 +1,325 @@
+"""timm 1.0 schedulers (``timm.scheduler``), exactly, noise included.
+
+timm sets the lr from a closed form of t: ``step(epoch)`` after each epoch
+(``t_in_epochs=True``) or ``step_update(num_updates)`` after each optimizer step.
+Row 0 is the lr after construction (``warmup_lr_init`` when warming up, else the
+initial lr); row t is ``_get_lr(t)``, plus noise where ``noise_range_t`` says.
+With ``--steps-per-epoch K`` and ``t_in_epochs``, the lr changes only at epoch
+boundaries.  timm's noise comes from torch's CPU generator seeded with
+``noise_seed + t``; numpy's legacy MT19937 reproduces those draws bit for bit.
+"""
+
+from __future__ import annotations
+
+import math
+from bisect import bisect_right
+
+from ..._lazy import np
+from .. import ops as O
+from ..base import INIT, Leaf, Node, SchedulerSpec, Updates
+from ..fmath import pow_
+from ..params import BOOL, CHOICE, FLOAT, INT, INT_LIST, RANGE, Param, ParamError, at_least, greater_than
+
+T_INITIAL = Param("t_initial", INT, "length of the first cycle (epochs, or updates without t_in_epochs)",
+                  check=at_least(1), horizon=True)
+LR_MIN = Param("lr_min", FLOAT, "lowest learning rate", default=0.0, check=at_least(0))
+CYCLE = (
+    Param("cycle_mul", FLOAT, "each cycle is cycle_mul times longer", default=1.0, check=greater_than(0)),
+    Param("cycle_decay", FLOAT, "each cycle's peak is cycle_decay times the last", default=1.0, check=at_least(0)),
+    Param("cycle_limit", INT, "number of cycles; after them the lr stays at lr_min", default=1, check=at_least(0)),
+)
+
+
+def _warmup(prefix_default: bool):
+    return (
+        Param("warmup_t", INT, "warmup length", default=0, check=at_least(0)),
+        Param("warmup_lr_init", FLOAT, "lr at the start of warmup", default=0.0, check=at_least(0)),
+        Param("warmup_prefix", BOOL, "warmup is added before the schedule instead of overlapping it",
+              default=prefix_default),
+    )
+
+
+T_IN_EPOCHS = Param("t_in_epochs", BOOL, "t counts epochs (step per epoch), else optimizer updates", default=True)
+NOISE = (
+    Param("noise_range_t", RANGE, "add noise for t >= this, or for a <= t < b given [a, b]", default=None,
+          nullable=True),
+    Param("noise_pct", FLOAT, "noise limit (normal) or scale (uniform)", default=0.67, check=at_least(0)),
+    Param("noise_std", FLOAT, "noise standard deviation", default=1.0, check=at_least(0)),
+    Param("noise_seed", INT, "noise seed (torch's generator is seeded with noise_seed + t)", default=42),
+)
+K_DECAY = Param("k_decay", FLOAT, "shape exponent: t ** k / t_i ** k", default=1.0, check=greater_than(0))
+
+
+def timm_noise(t: int, seed: int, kind: str, pct: float, std: float) -> float:
+    """``Scheduler._calculate_noise``: torch.Generator().manual_seed(seed + t), then randn/rand, reproduced."""
+    state = np.random.RandomState((seed + t) & 0xFFFFFFFF)
+    words = iter(())
+
+    def u32() -> int:
+        nonlocal words
+        try:
+            return next(words)
+        except StopIteration:
+            words = iter(state.randint(0, 2**32, size=8, dtype=np.uint64).tolist())
+            return next(words)
+
+    if kind != "normal":  # torch.rand(1): 24 random bits
+        x = (u32() & ((1 << 24) - 1)) * (1.0 / (1 << 24))
+        return 2 * (float(np.float32(x)) - 0.5) * pct
+    cached = None
+    while True:  # torch.randn(1): Box-Muller in double, the sine half cached for the next draw
+        if cached is not None:
+            value, cached = cached, None
+        else:
+            u1 = (((u32() << 32) | u32()) & ((1 << 53) - 1)) * (1.0 / (1 << 53))
+            u2 = (((u32() << 32) | u32()) & ((1 << 53) - 1)) * (1.0 / (1 << 53))
+            radius = math.sqrt(-2.0 * math.log1p(-u2))
+            theta = 2.0 * math.pi * u1
+            cached = radius * math.sin(theta)
+            value = radius * math.cos(theta)
+        noise = float(np.float32(value * 1.0 + 0.0)) * std
+        if abs(noise) < pct:
+            return noise
+
+
+def _noise_mask(p: dict, t):
+    rng = p.get("noise_range_t")
+    if rng is None:
+        return np.zeros(len(t), dtype=bool)
+    if isinstance(rng, list):
+        return (rng[0] <= t) & (t < rng[1]) if len(rng) > 1 else t >= rng[0]
+    return t >= rng
+
+
+def _cycle_length(p: dict) -> int:
+    cycles = max(1, p.get("cycle_limit", 1))
+    if p.get("cycle_mul", 1.0) == 1.0:
+        t = p["t_initial"] * cycles
+    else:
+        t = int(math.floor(-p["t_initial"] * (p["cycle_mul"] ** cycles - 1) / (1 - p["cycle_mul"])))
+    return t + p["warmup_t"] if p.get("warmup_prefix") else t
+
+
+class _TimmSchedule(Leaf):
+    """A timm scheduler: SET updates of a closed form of t."""
+
+    def before_init(self, sim) -> None:
+        self.per_epoch = sim.steps_per_epoch
+
+    def after_init(self, sim) -> None:
+        p = self.p
+        if p["warmup_t"]:
+            targets = self.warmup_targets()
+            self.warmup_steps = (targets - p["warmup_lr_init"]) / p["warmup_t"]
+        else:
+            self.warmup_steps = np.ones(sim.groups)
+
+    def warmup_targets(self):
+        return self.base_lrs
+
+    def updates(self, sim, epochs, kinds, state, steps):
+        p = self.p
+        if len(epochs) == 1 and kinds[0] == INIT:  # construction: update_groups(base), then warmup_lr_init
+            value = np.full(sim.groups, p["warmup_lr_init"]) if p["warmup_t"] else self.base_lrs
+            return Updates(np.array([O.SET], dtype=np.int8), value[None, :])
+        t = epochs.astype(np.int64)
+        keep = np.ones(len(t), dtype=bool)
+        if self.per_epoch and p.get("t_in_epochs", True):
+            keep = t % self.per_epoch == 0  # step(epoch) runs at epoch boundaries; step_update does nothing
+            t = t // self.per_epoch
+        lr = np.empty((len(t), sim.groups))
+        if keep.any():
+            lr[keep] = self.lr_at(t[keep])
+        noisy = keep & _noise_mask(p, t)
+        for i in np.flatnonzero(noisy).tolist():
+            noise = timm_noise(int(t[i]), p["noise_seed"], p.get("noise_type", "normal"), p["noise_pct"],
+                               p["noise_std"])
+            lr[i] = lr[i] + lr[i] * noise
+        return Updates(np.where(keep, O.SET, 0).astype(np.int8), lr)
+
+    def lr_at(self, t):
+        """``_get_lr(t)`` for every t, as a (len(t), groups) array."""
+        p = self.p
+        warm = t < p["warmup_t"]
+        out = np.empty((len(t), len(self.base_lrs)))
+        if warm.any():
+            out[warm] = p["warmup_lr_init"] + t[warm, None] * self.warmup_steps[None, :]
+        if (~warm).any():
+            rest = t[~warm]
+            if p.get("warmup_prefix"):
+                rest = rest - p["warmup_t"]
+            out[~warm] = self.main(rest)
+        return out
+
+    def main(self, t):
+        raise NotImplementedError
+
+    def cycles(self, t):
+        """Cycle index i, its length t_i and the position t_curr in it, as timm computes them."""
+        p = self.p
+        mul, t_initial = p["cycle_mul"], p["t_initial"]
+        if mul != 1:
+            i = np.floor(np.log(1 - t / t_initial * (1 - mul)) / math.log(mul)).astype(np.int64)
+            t_i = pow_(mul, i) * t_initial
+            t_curr = t - (1 - pow_(mul, i)) / (1 - mul) * t_initial
+        else:
+            i = t // t_initial
+            t_i = np.full(len(t), float(t_initial))
+            t_curr = (t - t_initial * i).astype(np.float64)
+        return i, t_i, t_curr
+
+    def peaks(self, i):
+        gamma = pow_(self.p["cycle_decay"], i.astype(np.float64))
+        return self.base_lrs[None, :] * gamma[:, None]
+
+
+def _spec(name: str, cli: str, summary: str, params: tuple, example: dict) -> SchedulerSpec:
+    return SchedulerSpec(name=name, cli=f"timm-{cli}", aliases=(f"timm:{cli}",), summary=summary, params=params,
+                         example=example, family="timm", default_steps=_natural)
+
+
+def _natural(p: dict) -> int | None:
+    if "t_initial" in p:
+        return _cycle_length(p)
+    return None
+
+
+class TimmCosine(_TimmSchedule):
+    spec = _spec("CosineLRScheduler", "cosine", "timm's cosine with warmup, cycles, k-decay and noise",
+                 (T_INITIAL, LR_MIN, *CYCLE, *_warmup(False), T_IN_EPOCHS, *NOISE, K_DECAY),
+                 {"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-4, "lr_min": 1e-5})
+
+    def main(self, t):
+        p = self.p
+        i, t_i, t_curr = self.cycles(t)
+        k = p["k_decay"]
+        lr_max = self.peaks(i)
+        wave = 1 + np.cos(math.pi * pow_(t_curr, k) / pow_(t_i, k))
+        lr = p["lr_min"] + 0.5 * (lr_max - p["lr_min"]) * wave[:, None]
+        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+
+class TimmTanh(_TimmSchedule):
+    spec = _spec("TanhLRScheduler", "tanh", "timm's tanh decay (Hsueh et al. 2019) with warmup and cycles",
+                 (T_INITIAL, Param("lb", FLOAT, "tanh lower bound", default=-7.0),
+                  Param("ub", FLOAT, "tanh upper bound", default=3.0), LR_MIN, *CYCLE, *_warmup(False), T_IN_EPOCHS,
+                  *NOISE),
+                 {"t_initial": 100, "warmup_t": 5})
+
+    def after_init(self, sim) -> None:
+        if self.p["lb"] >= self.p["ub"]:
+            raise ParamError(("lb",), f"{self.p['lb']!r} must be below ub={self.p['ub']!r} (timm asserts lb < ub)")
+        super().after_init(sim)
+
+    def warmup_targets(self):
+        if self.p["warmup_prefix"]:
+            return self.base_lrs
+        return self.main(np.array([self.p["warmup_t"]]))[0]
+
+    def main(self, t):
+        p = self.p
+        i, t_i, t_curr = self.cycles(t)
+        tr = t_curr / t_i
+        lr_max = self.peaks(i)
+        shape = 1 - np.tanh(p["lb"] * (1.0 - tr) + p["ub"] * tr)
+        lr = p["lr_min"] + 0.5 * (lr_max - p["lr_min"]) * shape[:, None]
+        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+
+class TimmPoly(_TimmSchedule):
+    spec = _spec("PolyLRScheduler", "poly", "timm's polynomial decay with warmup and cycles",
+                 (T_INITIAL, Param("power", FLOAT, "power of the decay", default=0.5, check=at_least(0)), LR_MIN,
+                  *CYCLE, *_warmup(False), T_IN_EPOCHS, *NOISE, K_DECAY),
+                 {"t_initial": 100, "power": 2.0, "warmup_t": 5})
+
+    def main(self, t):
+        p = self.p
+        i, t_i, t_curr = self.cycles(t)
+        k = p["k_decay"]
+        lr_max = self.peaks(i)
+        shape = pow_(1 - pow_(t_curr, k) / pow_(t_i, k), p["power"])
+        lr = p["lr_min"] + (lr_max - p["lr_min"]) * shape[:, None]
+        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+
+class TimmStep(_TimmSchedule):
+    spec = _spec("StepLRScheduler", "step", "timm's step decay: lr * decay_rate ** (t // decay_t)",
+                 (Param("decay_t", FLOAT, "decay period", check=greater_than(0), horizon=True),
+                  Param("decay_rate", FLOAT, "decay factor", default=1.0, check=at_least(0)), *_warmup(True),
+                  T_IN_EPOCHS, *NOISE),
+                 {"decay_t": 30, "decay_rate": 0.1, "warmup_t": 3})
+
+    def main(self, t):
+        p = self.p
+        decay_t = p["decay_t"]
+        steps = (t // int(decay_t)) if float(decay_t).is_integer() else np.floor_divide(t, decay_t)
+        return self.base_lrs[None, :] * pow_(p["decay_rate"], np.asarray(steps, dtype=np.float64))[:, None]
+
+
+class TimmMultiStep(_TimmSchedule):
+    spec = _spec("MultiStepLRScheduler", "multistep", "timm's multi-step decay (one epoch earlier than torch's)",
+                 (Param("decay_t", INT_LIST, "decay milestones", horizon=True),
+                  Param("decay_rate", FLOAT, "decay factor", default=1.0, check=at_least(0)), *_warmup(True),
+                  T_IN_EPOCHS, *NOISE),
+                 {"decay_t": [30, 60], "decay_rate": 0.1})
+
+    def main(self, t):
+        milestones = self.p["decay_t"]
+        count = np.array([bisect_right(milestones, v + 1) for v in t.tolist()], dtype=np.float64) \
+            if len(t) < 4096 else np.searchsorted(np.asarray(milestones), t + 1, side="right").astype(np.float64)
+        return self.base_lrs[None, :] * pow_(self.p["decay_rate"], count)[:, None]
+
+
+class TimmPlateau(Node):
+    """timm's PlateauLRScheduler: torch's ReduceLROnPlateau after a warmup, with noise that is undone next epoch."""
+
+    spec = SchedulerSpec(
+        name="PlateauLRScheduler", cli="timm-plateau", aliases=("timm:plateau",), family="timm",
+        summary="timm's plateau decay (torch's ReduceLROnPlateau after a warmup, with noise)",
+        example={"decay_rate": 0.5, "patience_t": 5, "mode": "min"},
+        params=(
+            Param("decay_rate", FLOAT, "factor on a plateau", default=0.1, check=at_least(0)),
+            Param("patience_t", INT, "epochs without improvement before reducing", default=10, check=at_least(0)),
+            Param("threshold", FLOAT, "minimum relative improvement", default=1e-4, check=at_least(0)),
+            Param("cooldown_t", INT, "epochs to wait after a reduction", default=0, check=at_least(0)),
+            Param("warmup_t", INT, "warmup epochs", default=0, check=at_least(0)),
+            Param("warmup_lr_init", FLOAT, "lr at the start of warmup", default=0.0, check=at_least(0)),
+            Param("lr_min", FLOAT, "lowest learning rate", default=0.0, check=at_least(0)),
+            Param("mode", CHOICE, "max: the metric should rise (timm's default); min: fall", default="max",
+                  choices=("min", "max")),
+            *NOISE[:1],
+            Param("noise_type", CHOICE, "noise distribution", default="normal", choices=("normal", "uniform")),
+            *NOISE[1:],
+        ),
+    )
+
+    def run(self, lrs: list[float], metrics) -> list[list[float]]:
+        from .plateau import ReduceLROnPlateau
+
+        p = self.p
+        base = [float(v) for v in lrs]
+        warm = p["warmup_t"]
+        steps = [(v - p["warmup_lr_init"]) / warm for v in base] if warm else [1.0] * len(base)
+        lr = [p["warmup_lr_init"]] * len(base) if warm else list(base)
+        inner = ReduceLROnPlateau({"mode": p["mode"], "factor": p["decay_rate"], "patience": p["patience_t"],
+                                   "threshold": p["threshold"], "threshold_mode": "rel", "cooldown": p["cooldown_t"],
+                                   "min_lr": p["lr_min"], "eps": 1e-8})
+        state = inner.start(len(base))
+        rows = [list(lr)]
+        restore = None
+        for epoch, metric in enumerate(metrics, start=1):
+            if epoch <= warm:
+                lr = [p["warmup_lr_init"] + epoch * s for s in steps]
+            else:
+                if restore is not None:
+                    lr, restore = restore, None
+                lr = inner.step(state, lr, metric)
+                if _noise_mask(p, np.array([epoch]))[0]:
+                    noise = timm_noise(epoch, p["noise_seed"], p["noise_type"], p["noise_pct"], p["noise_std"])
+                    restore = list(lr)
+                    lr = [v + v * noise for v in lr]
+            rows.append(list(lr))
+        return rows
+
+
+CLASSES = (TimmCosine, TimmTanh, TimmPoly, TimmStep, TimmMultiStep, TimmPlateau)
