@@ -49,7 +49,7 @@ def test_every_scheduler_command_prints_exact_csv(spec):
     assert [int(r[0]) for r in rows[1:]] == list(range(len(expected)))
     assert [float(r[1]) for r in rows[1:]] == expected.lr[:, 0].tolist()
     assert ("momentum" in header) == (expected.momentum is not None)
-    assert ("metric" in header) == (spec.name == "ReduceLROnPlateau")
+    assert ("metric" in header) == (spec.name in ("ReduceLROnPlateau", "PlateauLRScheduler"))
     assert result.stdout.endswith("\n") and "\r" not in result.stdout
 
 

@@ -12,7 +12,7 @@ import lrplot
 from lrplot.cli.app import build_app
 from lrplot.config.load import load
 
-CONFIGS = sorted((Path(__file__).parents[1] / "configs").glob("*.yaml"))
+CONFIGS = sorted(p for p in (Path(__file__).parents[1] / "configs").iterdir() if p.suffix in (".yaml", ".json"))
 runner = CliRunner()
 APP = build_app()
 

@@ -214,7 +214,7 @@ def _default_text(value: Any) -> str:
 def _scheduler_command(spec: SchedulerSpec):
     cli_params = [p for p in spec.params if p.cli]
     extra: list[inspect.Parameter] = []
-    if spec.name == "ReduceLROnPlateau":
+    if spec.name in ("ReduceLROnPlateau", "PlateauLRScheduler"):
         extra.append(inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
                                        annotation=Annotated[Optional[str], typer.Option(
                                            "--metrics", metavar="FILE|-", help="metric values, one per line or a CSV with a header "

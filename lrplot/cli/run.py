@@ -85,7 +85,7 @@ def _optimizer(opts: dict) -> dict:
 def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": _optimizer(opts)}
     _run_options(config, opts)
-    if spec.name == "ReduceLROnPlateau" and opts.get("metrics") is not None:
+    if opts.get("metrics") is not None:
         config["metrics"] = OUT.read_metrics(opts["metrics"])
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), spec.cli)
     try:
