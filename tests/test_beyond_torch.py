@@ -108,3 +108,28 @@ def test_epoch_axis_picture(tmp_path):
         assert run("hf-linear", "--num-training-steps", "400", "-o", str(out), *extra).exit_code == 0
         pictures.append(out.read_bytes())
     assert pictures[0] != pictures[1]  # same curve, axis in epochs
+
+
+def test_resume_from_cli_and_yaml():
+    result = run("step", "--step-size", "30", "--start-step", "59", "-n", "100", "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "step,lr" and lines[1] == "59,0.0010000000000000002" and len(lines) == 42
+    assert "departs from the uninterrupted run at step 59" in result.stderr
+    yaml = run("from-config", "-", "-f", "csv", input="scheduler: StepLR\nparams: {step_size: 30}\nstart_step: 59\n")
+    assert yaml.stdout == result.stdout
+    assert run("step", "--step-size", "30", "--start-step", "100", "-n", "100").exit_code == 2
+
+
+def test_resume_is_seamless_where_torch_is():
+    timm = lrplot.run_config({"scheduler": "CosineLRScheduler", "params": {"t_initial": 100}, "start_step": 50})
+    assert timm.warnings == [] and np.array_equal(timm.lr, timm.uninterrupted.lr[50:])
+    step = lrplot.run_config({"scheduler": "StepLR", "params": {"step_size": 30}, "start_step": 60})
+    assert step.lr[0, 0] == step.uninterrupted.lr[60, 0]  # same until the next decay, which comes one step early
+    assert step.lr[29, 0] != step.uninterrupted.lr[89, 0]
+
+
+def test_resume_picture(tmp_path):
+    out = tmp_path / "r.png"
+    assert run("cosine", "--t-max", "100", "--start-step", "40", "-o", str(out)).exit_code == 0
+    assert out.read_bytes()[:4] == b"\x89PNG"

@@ -30,9 +30,23 @@ def _make_hf(name: str, params: dict, opt):
                          scheduler_specific_kwargs=kwargs)
 
 
-def _make(torch_sched, name: str, params: dict, opt):
+def _make(torch_sched, name: str, params: dict, opt, last_epoch: int = -1):
     cls_name = lookup(name).spec.name
     kwargs = dict(params or {})
+    if last_epoch != -1:
+        if cls_name == "ChainedScheduler":
+            children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt, last_epoch)
+                        for c in kwargs.pop("schedulers")]
+            return torch_sched.ChainedScheduler(children, optimizer=opt)
+        if cls_name == "SequentialLR":
+            children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt) for c in kwargs.pop("schedulers")]
+            return torch_sched.SequentialLR(opt, schedulers=children, milestones=kwargs["milestones"],
+                                            last_epoch=last_epoch)
+        if cls_name.startswith("hf:"):
+            raise NotImplementedError("resume fixtures cover torch schedulers")
+        if "lr_lambda" in kwargs:
+            kwargs["lr_lambda"] = _callables(kwargs["lr_lambda"], "epoch")
+        return getattr(torch_sched, cls_name)(opt, **kwargs, last_epoch=last_epoch)
     if cls_name.startswith("hf:"):
         return _make_hf(cls_name[3:], kwargs, opt)
     if cls_name in ("SequentialLR", "ChainedScheduler"):
@@ -122,9 +136,22 @@ def torch_run(config: dict) -> dict:
         read_m = lambda g: g["momentum"]  # noqa: E731
     n = config["epochs"]
     metrics = config.get("metrics")
+    start = config.get("start_step", 0)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         sched = _make(lr_scheduler, config["scheduler"], config.get("params") or {}, opt)
+        if start:  # run to the checkpoint, restore the optimizer into a new one, rebuild with last_epoch
+            for _ in range(start):
+                opt.step()
+                sched.step()
+            saved = opt.state_dict()
+            params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
+            groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)]
+            opt = type(opt)(groups, **({"betas": tuple(optimizer["betas"])} if optimizer.get("betas") is not None
+                                       else {"momentum": optimizer.get("momentum", 0.0)}), lr=lrs[0])
+            opt.load_state_dict(saved)
+            sched = _make(lr_scheduler, config["scheduler"], config.get("params") or {}, opt, last_epoch=start)
+            n -= start
         lr_rows, m_rows = [], []
         for i in range(n):
             lr_rows.append([float(g["lr"]) for g in opt.param_groups])

@@ -152,6 +152,9 @@ def _common(include_epochs: bool = True) -> list[inspect.Parameter]:
             "--size", metavar="WxH", help="figure size in inches, WIDTHxHEIGHT", show_default="8x4.5")]),
         inspect.Parameter("marks", opt, default=True, annotation=Annotated[bool, typer.Option(
             "--marks/--no-marks", help="mark where the schedule changes regime (decays, milestones, restarts)")]),
+        inspect.Parameter("start_step", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--start-step", metavar="S", help="show a run resumed at step S: optimizer restored from the checkpoint, "
+            "scheduler rebuilt with last_epoch=S (as torch does), beside the uninterrupted run")]),
         inspect.Parameter("steps_per_epoch", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
             "--steps-per-epoch", metavar="K", help="step the scheduler every iteration, K per epoch: --epochs counts "
             "epochs, the x axis and an 'epoch' CSV column show epochs (OneCycleLR: torch's steps_per_epoch)")]),

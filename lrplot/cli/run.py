@@ -43,7 +43,7 @@ def _flag_error(err: ParamError, spec: SchedulerSpec | None) -> LrplotError:
             flag = "--epochs"
     elif path[:1] == ("optimizer",) and len(path) >= 2:
         flag = f"--{path[1]}"
-    elif path[:1] in (("epochs",), ("metrics",), ("steps_per_epoch",), ("warmup",)):
+    elif path[:1] in (("epochs",), ("metrics",), ("steps_per_epoch",), ("warmup",), ("start_step",)):
         flag = "--" + str(path[0]).replace("_", "-")
         if path[:2] == ("warmup", "start_factor"):
             flag, path = "--warmup-start-factor", path[:1]
@@ -62,6 +62,8 @@ def _run_options(config: dict, opts: dict) -> None:
         config["epochs"] = opts["epochs"]
     if opts.get("steps_per_epoch") is not None:
         config["steps_per_epoch"] = opts["steps_per_epoch"]
+    if opts.get("start_step") is not None:
+        config["start_step"] = opts["start_step"]
     if opts.get("warmup") is not None or opts.get("warmup_start_factor") is not None:
         if opts.get("warmup") is None:
             raise LrplotError("--warmup-start-factor: give --warmup N too")

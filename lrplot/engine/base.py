@@ -123,6 +123,7 @@ class Node:
         self.p = params
         self.children = children or []
         self.path = path  # where the parameters sit in a config, for error messages
+        self.last_epoch = -1  # torch's constructor argument: >= 0 when resuming
 
     # construction phase ------------------------------------------------------
     def construct(self, sim: Simulation) -> None:
@@ -159,11 +160,16 @@ class Leaf(Node):
         self.before_init(sim)
         sim.state.setdefault_initial_lr()
         self.base_lrs = np.array(sim.state.initial_lr, dtype=np.float64)
-        self.epoch = -1
+        self.epoch = self.last_epoch
         self.events_steps: list = []
         self.events_kinds: list = []
         self.command(sim, INIT, "construction")
         self.after_init(sim)
+
+    @property
+    def fresh(self) -> bool:
+        """torch only rewrites the param groups when constructed with ``last_epoch=-1``."""
+        return self.last_epoch == -1
 
     def before_init(self, sim: Simulation) -> None:
         """Changes torch makes to the param groups before ``super().__init__``."""

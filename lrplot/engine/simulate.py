@@ -30,7 +30,7 @@ MAX_STEPS = 10_000_000
 DEFAULT_STEPS = 100
 DEFAULT_LR = 0.1
 
-CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch")
+CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch", "start_step")
 DEFAULT_WARMUP_START_FACTOR = 0.001  # torch's LinearLR needs a start_factor above 0
 OPTIMIZER_KEYS = ("lr", "momentum", "betas")
 
@@ -53,6 +53,8 @@ class SimulationResult:
     warnings: list[str] = field(default_factory=list)
     marks: list[tuple[int, str]] = field(default_factory=list)  # regime changes, for the plot
     steps_per_epoch: int | None = None  # rows are iterations; epoch = step // steps_per_epoch
+    uninterrupted: Any = None  # with start_step: the run that was not interrupted, for comparison
+    constructed: dict = field(default_factory=dict, repr=False)  # optimizer groups right after construction
     optimizer_lr: list[float] = field(default_factory=list)  # the optimizer's lr per group, as configured
 
     @property
@@ -204,16 +206,14 @@ def run_config(config: Mapping[str, Any]) -> SimulationResult:
     if "scheduler" not in config:
         raise ParamError(("scheduler",), "missing: name the scheduler, e.g. scheduler: StepLR")
     per_epoch = _steps_per_epoch(config.get("steps_per_epoch"))
-    node = build(config["scheduler"], config.get("params"),
-                 run={"steps_per_epoch": per_epoch, "epochs": config.get("epochs")})
-    if config.get("warmup") is not None:
-        node = _with_warmup(node, config["warmup"])
+    node = _node(config, per_epoch)
     lrs, momentum, betas = _optimizer(config.get("optimizer"))
     metrics = _metrics(config.get("metrics"))
     if metrics is not None and not isinstance(node, METRIC_DRIVEN):
         raise ParamError(("metrics",), f"only ReduceLROnPlateau and PlateauLRScheduler use metrics, "
                          f"not {node.spec.name}")
     n = _steps(config.get("epochs"), node, metrics, per_epoch)
+    start = _start_step(config.get("start_step"), n)
     state = OptimizerState(lrs, momentum, betas)
     if isinstance(node, METRIC_DRIVEN):
         result = _run_plateau(node, state, n, metrics)
@@ -223,7 +223,74 @@ def run_config(config: Mapping[str, Any]) -> SimulationResult:
     result.steps_per_epoch = per_epoch
     if per_epoch:
         result.warnings += _horizon_warnings(node, n, per_epoch)
+    if start:
+        result = _resumed(config, result, start, n, per_epoch, (lrs, momentum, betas))
     return result
+
+
+def _node(config: Mapping[str, Any], per_epoch: int | None):
+    node = build(config["scheduler"], config.get("params"),
+                 run={"steps_per_epoch": per_epoch, "epochs": config.get("epochs")})
+    if config.get("warmup") is not None:
+        node = _with_warmup(node, config["warmup"])
+    return node
+
+
+def _start_step(value: Any, n: int) -> int:
+    if value is None:
+        return 0
+    start = to_int(value, ("start_step",))
+    if not 0 <= start < n:
+        raise ParamError(("start_step",), f"{start} is invalid: resume at a step in [0, {n - 1}] "
+                         f"(the run has {n} steps)")
+    return start
+
+
+def _resumed(config, full: SimulationResult, start: int, n: int, per_epoch, optimizer) -> SimulationResult:
+    """The run resumed at ``start``: the optimizer restored from a checkpoint, the scheduler rebuilt.
+
+    torch: ``Scheduler(optimizer, ..., last_epoch=start)`` (initial_lr comes from the restored groups), whose
+    construction steps once more, to last_epoch start + 1.  Chained schedulers get last_epoch on each child,
+    SequentialLR's children are built fresh (as code usually does).  timm resumes with step(start_epoch),
+    which reproduces the uninterrupted curve; plateau schedulers restart their counters from the current lr.
+    """
+    node = _node(config, per_epoch)
+    lrs, momentum, betas = optimizer
+    state = OptimizerState(lrs, momentum, betas)
+    state.initial_lr = list(full.constructed["initial_lr"])
+    state.extra = [dict(e) for e in full.constructed["extra"]]
+    state.lr = full.lr[start].tolist()
+    if full.momentum is not None:
+        state.momentum = full.momentum[start].tolist()
+    if node.spec.family == "timm" and not isinstance(node, METRIC_DRIVEN):
+        result = _slice(full, start)
+    elif isinstance(node, METRIC_DRIVEN):
+        result = _run_plateau(node, state, n - start, None if full.synthetic_metrics else full.metrics[start:])
+        if full.synthetic_metrics:
+            result.metrics = full.metrics[start:]
+    else:
+        targets = node.children if isinstance(node, ChainedScheduler) else [node]
+        for target in targets:
+            target.last_epoch = start
+        result = _run(node, state, n - start, per_epoch)
+    result.steps = np.arange(start, n, dtype=np.int64)
+    result.marks = [(m, label) for m, label in full.marks if m > start]
+    result.optimizer_lr, result.steps_per_epoch, result.uninterrupted = full.optimizer_lr, per_epoch, full
+    result.warnings = list(full.warnings)
+    jump = ~np.isclose(result.lr, full.lr[start:], rtol=1e-12, atol=0)
+    if jump.any():
+        first = int(np.argmax(jump.any(axis=1)))
+        result.warnings.append(
+            f"resumed at step {start}, the schedule departs from the uninterrupted run at step {start + first} "
+            f"(lr {float(result.lr[first][jump[first]][0])!r} instead of {float(full.lr[start + first][jump[first]][0])!r})")
+    return result
+
+
+def _slice(result: SimulationResult, start: int) -> SimulationResult:
+    from dataclasses import replace
+
+    return replace(result, lr=result.lr[start:], momentum=None if result.momentum is None else result.momentum[start:],
+                   metrics=None if result.metrics is None else result.metrics[start:], warnings=[])
 
 
 def _steps_per_epoch(value: Any) -> int | None:
@@ -292,6 +359,7 @@ def _times(value, k: int):
 def _run(node, state: OptimizerState, n: int, per_epoch: int | None = None) -> SimulationResult:
     sim = Simulation(state, n, per_epoch)
     node.construct(sim)
+    constructed = {"initial_lr": list(state.initial_lr), "extra": [dict(e) for e in state.extra]}
     row0 = list(state.lr)
     momentum0 = list(state.momentum)
     if n > 1:
@@ -317,7 +385,8 @@ def _run(node, state: OptimizerState, n: int, per_epoch: int | None = None) -> S
             momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g])
     warnings = _check_finite(lr, node)
     return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, momentum,
-                            "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n))
+                            "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n),
+                            constructed=constructed)
 
 
 def _merge(parts, groups: int):
@@ -350,12 +419,14 @@ def _run_plateau(node: ReduceLROnPlateau, state: OptimizerState, n: int, metrics
     if bad.any():
         i = int(np.argmax(bad))
         raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")
+    constructed = {"initial_lr": list(state.initial_lr), "extra": [dict(e) for e in state.extra]}
     rows = node.run(state.lr, metrics[: n - 1].tolist())
     lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
     drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1
     return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, None,
                             "beta1" if state.use_beta1 else "momentum", metrics=metrics,
-                            synthetic_metrics=synthetic, marks=[(int(k), "reduce") for k in drops])
+                            synthetic_metrics=synthetic, marks=[(int(k), "reduce") for k in drops],
+                            constructed=constructed)
 
 
 def _check_finite(lr, node) -> list[str]:

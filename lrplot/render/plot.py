@@ -110,6 +110,17 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
             label = _line_label(s, g, result, len(series))
             colors[(k, g)] = _draw_curve(ax, x, y, columns, label)
             lines += 1
+    for s in series:
+        reference = getattr(s.result, "uninterrupted", None)
+        if reference is not None and len(series) == 1:
+            x = _x(reference, options)
+            for g in range(reference.lr.shape[1]):
+                y = reference.lr[:, g]
+                ax.plot(x, np.where(y > 0, y, np.nan) if log_y else y, color="0.6", linestyle=(0, (4, 3)),
+                        linewidth=1.1, drawstyle="steps-post", label="uninterrupted" if g == 0 else None, zorder=1)
+            ax.axvline(s.result.steps[0] / (options.steps_per_epoch or 1), color="#d62728", linewidth=0.9,
+                       linestyle=(0, (1, 2)), zorder=0.6)
+            lines += 1
     if log_y:
         ax.set_yscale("log", nonpositive="mask")
     else:
@@ -147,9 +158,11 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
     axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=10, integer=options.steps_per_epoch is None))
     if len(first) >= 10000:
         axes[-1].xaxis.set_major_formatter(EngFormatter(sep=""))
-    longest = max(len(s.result) for s in series)
+    longest = max(int(s.result.steps[-1]) + 1 for s in series)
     scale = options.steps_per_epoch or 1
-    ax.set_xlim(0, max(longest - 1, 1) / scale if longest > columns else longest / scale)
+    left = 0 if any(getattr(s.result, "uninterrupted", None) is not None for s in series) else \
+        min(int(s.result.steps[0]) for s in series)
+    ax.set_xlim(left / scale, max(longest - 1, 1) / scale if longest > columns else longest / scale)
     fig.align_ylabels(axes)
     return fig
 
@@ -191,13 +204,17 @@ def _draw_marks(axes, result, options: PlotOptions, runs: int) -> None:
 def _line_label(s: Series, g: int, result, runs: int) -> str:
     groups = result.lr.shape[1]
     if runs == 1:
-        return f"group {g} (lr={result.optimizer_lr[g]:g})" if groups > 1 else "lr"
+        name = "resumed" if getattr(result, "uninterrupted", None) is not None else "lr"
+        return f"group {g} (lr={result.optimizer_lr[g]:g})" if groups > 1 else name
     return f"{s.label} [group {g}]" if groups > 1 else s.label
 
 
 def _title(series: list[Series]) -> str:
     if len(series) > 1:
         return " vs ".join(s.label for s in series)
-    return describe(series[0].result)
+    result = series[0].result
+    if getattr(result, "uninterrupted", None) is not None:
+        return f"{describe(result)}, resumed at step {int(result.steps[0])}"
+    return describe(result)
 
 

@@ -65,7 +65,7 @@ class SequentialLR(_Composite):
             raise ParamError(("milestones",), f"{milestones} must be non-decreasing")
         for child in self.children:
             child.construct(sim)
-        self.epoch = 0
+        self.epoch = self.last_epoch + 1
         state = sim.state
         for g in range(state.groups):
             state.lr[g] = state.initial_lr[g]

@@ -88,8 +88,8 @@ class CosineAnnealingWarmRestarts(Leaf):
         if kind == UNDO:
             self.epoch -= 1
             return
-        if not hasattr(self, "t_cur"):
-            self.t_cur, self.t_i = -1, self.p["T_0"]
+        if not hasattr(self, "t_cur"):  # torch's __init__: T_cur = last_epoch
+            self.t_cur, self.t_i = self.last_epoch, self.p["T_0"]
         if kind == RESET0:
             self.epoch = 0
         elif self.epoch < 0:  # torch: step() with last_epoch < 0 is step(epoch=0), a fresh start

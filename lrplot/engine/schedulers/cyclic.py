@@ -58,13 +58,15 @@ class CyclicLR(Leaf):
     def before_init(self, sim) -> None:
         self.base = self.group_values(sim, "base_lr")
         self.max = self.group_values(sim, "max_lr")
-        for g in range(sim.groups):
-            sim.state.lr[g] = float(self.base[g])
+        if self.fresh:
+            for g in range(sim.groups):
+                sim.state.lr[g] = float(self.base[g])
         if self.p["cycle_momentum"]:
             sim.momentum_cycled = True
             self.base_m = self.group_values(sim, "base_momentum")
             self.max_m = self.group_values(sim, "max_momentum")
-            _set_momentum_groups(self, sim, self.base_m, self.max_m)
+            if self.fresh:
+                _set_momentum_groups(self, sim, self.base_m, self.max_m)
 
     def after_init(self, sim) -> None:
         self.base_lrs = self.base  # torch sets self.base_lrs = base_lrs after super().__init__
@@ -179,15 +181,17 @@ class OneCycleLR(Leaf):
                 (total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
         max_lrs = self.group_values(sim, "max_lr")
-        for g in range(sim.groups):
-            initial = float(max_lrs[g]) / p["div_factor"]
-            sim.state.initial_lr[g] = initial
-            sim.state.extra[g]["max_lr"] = float(max_lrs[g])
-            sim.state.extra[g]["min_lr"] = initial / p["final_div_factor"]
+        if self.fresh:  # a resumed OneCycleLR reads these from the restored optimizer
+            for g in range(sim.groups):
+                initial = float(max_lrs[g]) / p["div_factor"]
+                sim.state.initial_lr[g] = initial
+                sim.state.extra[g]["max_lr"] = float(max_lrs[g])
+                sim.state.extra[g]["min_lr"] = initial / p["final_div_factor"]
         if p["cycle_momentum"]:
             sim.momentum_cycled = True
-            _set_momentum_groups(self, sim, self.group_values(sim, "base_momentum"),
-                                 self.group_values(sim, "max_momentum"))
+            if self.fresh:
+                _set_momentum_groups(self, sim, self.group_values(sim, "base_momentum"),
+                                     self.group_values(sim, "max_momentum"))
 
     def _group_value(self, state, key: str):
         if key == "initial_lr":
