@@ -96,7 +96,9 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
     ax = axes[0]
     columns = max(200, int(width * (options.dpi or 150)))
 
-    all_lr = np.concatenate([s.result.lr.ravel() for s in series])
+    all_lr = np.concatenate([s.result.lr.ravel() for s in series] +
+                            [s.result.uninterrupted.lr.ravel() for s in series
+                             if getattr(s.result, "uninterrupted", None) is not None])
     log_y = _auto_log(all_lr) if options.log_y is None else options.log_y
     lines = 0
     colors: dict[tuple[int, int], str] = {}
