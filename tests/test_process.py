@@ -46,3 +46,13 @@ def test_error_has_no_traceback():
     proc = lrplot("from-config", "/nonexistent.yaml")
     assert proc.returncode == 2
     assert proc.stderr == "lrplot: error: /nonexistent.yaml: no such file\n"
+
+
+def test_torch_names_and_typos_through_the_real_entry_point():
+    assert lrplot("StepLR", "--step_size", "2", "-n", "3", "-f", "csv").stdout == "step,lr\n0,0.1\n1,0.1\n2,0.010000000000000002\n"
+    proc = lrplot("stepp", "--step-size", "2")
+    assert proc.returncode == 2 and proc.stderr.startswith("lrplot: error: No such command 'stepp'")
+    completion = subprocess.run([sys.executable, "-m", "lrplot"], capture_output=True, text=True,
+                                env={**__import__("os").environ, "_LRPLOT_COMPLETE": "complete_bash",
+                                     "COMP_WORDS": "lrplot cosine --t-m", "COMP_CWORD": "2"})
+    assert completion.stdout.split() == ["--t-max"]

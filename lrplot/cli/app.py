@@ -243,13 +243,24 @@ def _scheduler_command(spec: SchedulerSpec):
     return command
 
 
-def build_app() -> typer.Typer:
+def _listed_only(spec: SchedulerSpec):
+    """A stand-in that only lists the command (``lrplot --help``); the real one is built when it is used."""
+    def listed() -> None:  # pragma: no cover - never invoked: an invoked command is built in full
+        raise LrplotError(f"internal error: {spec.cli} was not built")
+
+    listed.__name__ = spec.cli.replace("-", "_")
+    return listed
+
+
+def build_app(only: set[str] | None = None) -> typer.Typer:
+    """The application; with ``only``, just those scheduler commands get their flags (start-up time)."""
     app = typer.Typer(cls=LrplotGroup, help=HELP, no_args_is_help=True, add_completion=True,
                       context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None)
     for cls in SCHEDULERS.values():
         spec = cls.spec
+        full = only is None or spec.name in only
         app.command(spec.cli, cls=LrplotCommand, help=_escape(f"{spec.name}: {spec.summary}."))(
-            _scheduler_command(spec))
+            _scheduler_command(spec) if full else _listed_only(spec))
 
     def from_config(
         config: Annotated[str, typer.Argument(help="a YAML (or JSON) config file, or '-' for stdin")],
@@ -361,10 +372,30 @@ def _install_fast_coercion(group) -> None:
                 param._runtime_param = _FastCoercion(convert, name, many)
 
 
-def command():
-    """The click command behind the app (built once per process)."""
+def _invoked_scheduler(args: list[str]) -> set[str]:
+    """The scheduler a command line (or a shell-completion request) is about, if any."""
+    words = list(args)
+    if os.environ.get("_LRPLOT_COMPLETE"):
+        import shlex
+
+        raw = os.environ.get("COMP_WORDS") or os.environ.get("_TYPER_COMPLETE_ARGS") or ""
+        try:
+            words = shlex.split(raw)[1:]
+        except ValueError:
+            words = raw.split()[1:]
+    for word in words:
+        if not word.startswith("-"):
+            try:
+                return {lookup(word).spec.name}
+            except LrplotError:
+                return set()
+    return set()
+
+
+def command(args: list[str] | None = None):
+    """The click command behind the app (built once per process, with only the flags this run needs)."""
     global _COMMAND
     if _COMMAND is None:
-        _COMMAND = typer.main.get_command(build_app())
+        _COMMAND = typer.main.get_command(build_app(_invoked_scheduler(sys.argv[1:] if args is None else args)))
         _install_fast_coercion(_COMMAND)
     return _COMMAND

@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
     _keep_freed_memory()
     from .app import command
 
-    code = command().main(args=argv, prog_name="lrplot", standalone_mode=False)
+    code = command(argv).main(args=argv, prog_name="lrplot", standalone_mode=False)
     sys.exit(code)
 
 
