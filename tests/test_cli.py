@@ -5,7 +5,6 @@ import io
 import json
 import os
 
-import numpy as np
 import pytest
 from typer.testing import CliRunner
 

@@ -7,7 +7,6 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from ..errors import LrplotError, LrplotIOError
 

@@ -9,18 +9,16 @@ from __future__ import annotations
 
 import difflib
 import math
-from dataclasses import dataclass, field
 from typing import Any, Mapping
 
 from .._lazy import np
-from ..errors import LrplotError
-from . import ops as O
-from .base import STEP, OptimizerState, Simulation
+from .base import OptimizerState
 from .params import FLOAT, Param, ParamError, between, to_float, to_int
 from .registry import lookup
 from .schedulers.composite import ChainedScheduler, SequentialLR
 from .schedulers.cyclic import OneCycleLR
-from .schedulers.plateau import ReduceLROnPlateau, synthetic_metrics
+from .runner import SimulationResult, run_metric_driven, run_tree
+from .schedulers.plateau import ReduceLROnPlateau
 from .schedulers.timm import TimmPlateau
 
 METRIC_DRIVEN = (ReduceLROnPlateau, TimmPlateau)
@@ -36,33 +34,6 @@ OPTIMIZER_KEYS = ("lr", "momentum", "betas")
 
 _LR = Param("lr", FLOAT, "learning rate of each param group", check=between(0, math.inf), per_group=True)
 _MOMENTUM = Param("momentum", FLOAT, "SGD momentum", check=between(0, 1))
-
-
-@dataclass
-class SimulationResult:
-    """What a simulation produced; arrays are float64."""
-
-    scheduler: str
-    params: dict[str, Any]
-    steps: Any  # (n,) int64: 0..n-1
-    lr: Any  # (n, groups)
-    momentum: Any = None  # (n, groups) when the scheduler cycles momentum
-    momentum_name: str = "momentum"  # or "beta1" for an Adam-style optimizer
-    metrics: Any = None  # (n,) for ReduceLROnPlateau: metrics[i] is passed to step() after row i
-    synthetic_metrics: bool = False
-    warnings: list[str] = field(default_factory=list)
-    marks: list[tuple[int, str]] = field(default_factory=list)  # regime changes, for the plot
-    steps_per_epoch: int | None = None  # rows are iterations; epoch = step // steps_per_epoch
-    uninterrupted: Any = None  # with start_step: the run that was not interrupted, for comparison
-    constructed: dict = field(default_factory=dict, repr=False)  # optimizer groups right after construction
-    optimizer_lr: list[float] = field(default_factory=list)  # the optimizer's lr per group, as configured
-
-    @property
-    def groups(self) -> int:
-        return self.lr.shape[1]
-
-    def __len__(self) -> int:
-        return len(self.steps)
 
 
 def _normalise(key: str) -> str:
@@ -216,9 +187,9 @@ def run_config(config: Mapping[str, Any]) -> SimulationResult:
     start = _start_step(config.get("start_step"), n)
     state = OptimizerState(lrs, momentum, betas)
     if isinstance(node, METRIC_DRIVEN):
-        result = _run_plateau(node, state, n, metrics)
+        result = run_metric_driven(node, state, n, metrics)
     else:
-        result = _run(node, state, n, per_epoch)
+        result = run_tree(node, state, n, per_epoch)
     result.optimizer_lr = list(lrs)
     result.steps_per_epoch = per_epoch
     if per_epoch:
@@ -265,14 +236,14 @@ def _resumed(config, full: SimulationResult, start: int, n: int, per_epoch, opti
     if node.spec.family == "timm" and not isinstance(node, METRIC_DRIVEN):
         result = _slice(full, start)
     elif isinstance(node, METRIC_DRIVEN):
-        result = _run_plateau(node, state, n - start, None if full.synthetic_metrics else full.metrics[start:])
+        result = run_metric_driven(node, state, n - start, None if full.synthetic_metrics else full.metrics[start:])
         if full.synthetic_metrics:
             result.metrics = full.metrics[start:]
     else:
         targets = node.children if isinstance(node, ChainedScheduler) else [node]
         for target in targets:
             target.last_epoch = start
-        result = _run(node, state, n - start, per_epoch)
+        result = run_tree(node, state, n - start, per_epoch)
     result.steps = np.arange(start, n, dtype=np.int64)
     result.marks = [(m, label) for m, label in full.marks if m > start]
     result.optimizer_lr, result.steps_per_epoch, result.uninterrupted = full.optimizer_lr, per_epoch, full
@@ -354,94 +325,6 @@ def _walk(node):
 
 def _times(value, k: int):
     return [v * k for v in value] if isinstance(value, list) else value * k
-
-
-def _run(node, state: OptimizerState, n: int, per_epoch: int | None = None) -> SimulationResult:
-    sim = Simulation(state, n, per_epoch)
-    node.construct(sim)
-    constructed = {"initial_lr": list(state.initial_lr), "extra": [dict(e) for e in state.extra]}
-    row0 = list(state.lr)
-    momentum0 = list(state.momentum)
-    if n > 1:
-        node.route(sim, np.arange(1, n, dtype=np.int64), np.full(n - 1, STEP, dtype=np.int8))
-    parts = []
-    for leaf in sim.leaves:
-        collected = leaf.collect(sim)
-        if collected is not None:
-            parts.append((leaf.index, *collected))
-    groups = state.groups
-    lr = np.empty((n, groups))
-    momentum = np.empty((n, groups)) if sim.momentum_cycled else None
-    steps, code, a, b = _merge([(i, s, u.code, u.a, u.b) for i, s, u in parts], groups)
-    keep = code != 0
-    if not keep.all():
-        steps, code, a, b = steps[keep], code[keep], a[keep], None if b is None else b[keep]
-    for g in range(groups):
-        lr[:, g] = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g])
-    if momentum is not None:
-        m_steps, _, m_vals, _ = _merge([(i, s, u.code, u.momentum, None) for i, s, u in parts
-                                        if u.momentum is not None], groups)
-        for g in range(groups):
-            momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g])
-    warnings = _check_finite(lr, node)
-    return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, momentum,
-                            "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n),
-                            constructed=constructed)
-
-
-def _merge(parts, groups: int):
-    """Concatenate leaves' updates in torch's call order: by step, then by leaf (construction order)."""
-    if not parts:
-        return np.zeros(0, np.int64), np.zeros(0, np.int8), np.zeros((0, groups)), None
-    if len(parts) == 1:
-        _, steps, code, a, b = parts[0]
-        return steps, code, np.broadcast_to(a, (len(steps), groups)), b
-    steps = np.concatenate([p[1] for p in parts])
-    key = np.concatenate([p[1] * len(parts) + k for k, p in enumerate(parts)])
-    order = np.argsort(key, kind="stable")  # timsort: merges the already sorted runs
-    code = np.concatenate([p[2] for p in parts])[order]
-    a = np.concatenate([np.broadcast_to(p[3], (len(p[1]), groups)) for p in parts])[order]
-    b = None
-    if any(p[4] is not None for p in parts):
-        b = np.concatenate([np.zeros((len(p[1]), groups)) if p[4] is None else p[4] for p in parts])[order]
-    return steps[order], code, a, b
-
-
-def _run_plateau(node: ReduceLROnPlateau, state: OptimizerState, n: int, metrics) -> SimulationResult:
-    synthetic = metrics is None
-    if synthetic:
-        metrics = synthetic_metrics(n, node.p["mode"])
-    elif len(metrics) < n:
-        raise ParamError(("metrics",), f"has {len(metrics)} values but {n} steps were asked for; "
-                         f"give one metric per step or simulate at most {len(metrics)} steps")
-    metrics = metrics[:n]
-    bad = ~np.isfinite(metrics)
-    if bad.any():
-        i = int(np.argmax(bad))
-        raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")
-    constructed = {"initial_lr": list(state.initial_lr), "extra": [dict(e) for e in state.extra]}
-    rows = node.run(state.lr, metrics[: n - 1].tolist())
-    lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
-    drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1
-    return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, None,
-                            "beta1" if state.use_beta1 else "momentum", metrics=metrics,
-                            synthetic_metrics=synthetic, marks=[(int(k), "reduce") for k in drops],
-                            constructed=constructed)
-
-
-def _check_finite(lr, node) -> list[str]:
-    """Non-finite rates are an error; negative ones are what torch computes, so they are kept and reported."""
-    bad = ~np.isfinite(lr)
-    if bad.any():
-        step = int(np.argmax(bad.any(axis=1)))
-        raise LrplotError(f"{node.spec.name}: the learning rate becomes {float(lr[step][bad[step]][0])!r} at "
-                          f"step {step}; check the parameters (factors must keep it finite)")
-    negative = lr < 0
-    if negative.any():
-        step = int(np.argmax(negative.any(axis=1)))
-        return [f"the learning rate goes negative at step {step} ({float(lr[step][negative[step]][0])!r}); "
-                "torch computes the same, but no optimizer should see it"]
-    return []
 
 
 def simulate(scheduler: Any, /, *, epochs: int | None = None, lr: Any = None, momentum: float | None = None,

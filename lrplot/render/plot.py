@@ -7,7 +7,6 @@ simulating a million steps.  The look lives in ``lrplot.mplstyle``.
 from __future__ import annotations
 
 import io
-import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,7 @@ from matplotlib.figure import Figure  # noqa: E402
 from matplotlib.ticker import EngFormatter, FuncFormatter, MaxNLocator  # noqa: E402
 
 from .._lazy import np  # noqa: E402
-from .envelope import band, envelope  # noqa: E402
+from .envelope import band  # noqa: E402
 from .titles import describe  # noqa: E402
 
 STYLE = Path(__file__).with_name("lrplot.mplstyle")

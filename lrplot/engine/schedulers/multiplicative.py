@@ -16,7 +16,7 @@ from .. import ops as O
 from ..base import INIT, RESET0, Leaf, SchedulerSpec, Updates, check_factors
 from ..expr import compile_expression
 from ..fmath import pow_
-from ..params import BOOL, EXPR, FLOAT, INT, INT_LIST, Param, ParamError, at_least, between  # noqa: F401
+from ..params import EXPR, FLOAT, INT, INT_LIST, Param, ParamError, at_least, between
 
 GAMMA_HELP = "multiplicative factor of learning rate decay"
 
