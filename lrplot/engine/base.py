@@ -277,8 +277,3 @@ def check_factors(spec_name: str, param: str, values, epochs, source: str) -> No
         i = int(np.argmax(bad))
         raise ParamError((param,), f"{source!r} gives {float(values[i])!r} at epoch {int(epochs[i])}; "
                          "it must give a finite number >= 0")
-
-
-def full_updates(count: int, groups: int, code: int, a) -> Updates:
-    """``count`` identical updates."""
-    return Updates(np.full(count, code, dtype=np.int8), np.broadcast_to(np.asarray(a, dtype=np.float64), (count, groups)))

@@ -86,7 +86,6 @@ class Param:
     nullable: bool = False  # None is a valid value (torch's Optional)
     expr_var: str = "epoch"  # the variable of an EXPR parameter
     cli: bool = True  # offered as a flag on the scheduler's command
-    aliases: tuple[str, ...] = field(default=())
     horizon: bool = False  # a length in steps that is often given in epochs by mistake
 
     @property
