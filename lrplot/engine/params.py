@@ -9,7 +9,7 @@ Python (no numpy) so that ``--help`` stays instant.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 from ..errors import LrplotError
