@@ -65,6 +65,14 @@ class OptimizerState:
     def groups(self) -> int:
         return len(self.lr)
 
+    def snapshot(self) -> dict:
+        """The keys schedulers write at construction (what a checkpoint of the optimizer restores)."""
+        return {"initial_lr": list(self.initial_lr), "extra": [dict(e) for e in self.extra]}
+
+    def restore(self, snapshot: dict) -> None:
+        self.initial_lr = list(snapshot["initial_lr"])
+        self.extra = [dict(e) for e in snapshot["extra"]]
+
     def setdefault_initial_lr(self) -> None:
         for g in range(self.groups):
             if self.initial_lr[g] is None:
@@ -270,7 +278,7 @@ class Leaf(Node):
             raise located from None
 
 
-def check_factors(spec_name: str, param: str, values, epochs, source: str) -> None:
+def check_factors(param: str, values, epochs, source: str) -> None:
     """Refuse non-finite or negative factors from a user expression, naming the epoch."""
     bad = ~np.isfinite(values) | (values < 0)
     if bad.any():

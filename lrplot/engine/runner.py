@@ -43,7 +43,7 @@ class SimulationResult:
 def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) -> SimulationResult:
     sim = Simulation(state, n, per_epoch)
     node.construct(sim)
-    constructed = {"initial_lr": list(state.initial_lr), "extra": [dict(e) for e in state.extra]}
+    constructed = state.snapshot()
     row0 = list(state.lr)
     momentum0 = list(state.momentum)
     if n > 1:
@@ -103,7 +103,7 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
     if bad.any():
         i = int(np.argmax(bad))
         raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")
-    constructed = {"initial_lr": list(state.initial_lr), "extra": [dict(e) for e in state.extra]}
+    constructed = state.snapshot()
     rows = node.run(state.lr, metrics[: n - 1].tolist())
     lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
     drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1

@@ -228,8 +228,7 @@ def _resumed(config, full: SimulationResult, start: int, n: int, per_epoch, opti
     node = _node(config, per_epoch)
     lrs, momentum, betas = optimizer
     state = OptimizerState(lrs, momentum, betas)
-    state.initial_lr = list(full.constructed["initial_lr"])
-    state.extra = [dict(e) for e in full.constructed["extra"]]
+    state.restore(full.constructed)
     state.lr = full.lr[start].tolist()
     if full.momentum is not None:
         state.momentum = full.momentum[start].tolist()

@@ -30,8 +30,10 @@ def _training_steps(p: dict) -> int | None:
 class _HFSchedule(Leaf):
     """LambdaLR(optimizer, lambda step: factor(step)): lr = initial lr of the group * factor."""
 
+    def before_init(self, sim) -> None:
+        self.default_lr = sim.state.default_lr  # optimizer.defaults['lr']
+
     def updates(self, sim, epochs, kinds, state, steps):
-        self.default_lr = sim.state.default_lr
         with np.errstate(all="ignore"):
             factor = np.asarray(self.factor(epochs.astype(np.int64)), dtype=np.float64)
         factor = np.broadcast_to(factor, (len(epochs),))

@@ -53,7 +53,7 @@ def _lambda_factors(leaf: Leaf, sim, epochs):
     cols = []
     for ex in exprs:
         f = ex.evaluate(e)
-        check_factors(leaf.spec.name, "lr_lambda", f, epochs, ex.source)
+        check_factors("lr_lambda", f, epochs, ex.source)
         cols.append(f)
     return np.stack(cols, axis=1)
 

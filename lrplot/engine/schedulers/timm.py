@@ -265,8 +265,10 @@ class TimmMultiStep(_TimmSchedule):
 
     def main(self, t):
         milestones = self.p["decay_t"]
-        count = np.array([bisect_right(milestones, v + 1) for v in t.tolist()], dtype=np.float64) \
-            if len(t) < 4096 else np.searchsorted(np.asarray(milestones), t + 1, side="right").astype(np.float64)
+        if all(a <= b for a, b in zip(milestones, milestones[1:])):
+            count = np.searchsorted(np.asarray(milestones), t + 1, side="right").astype(np.float64)
+        else:  # timm's bisect on an unsorted list: reproduce it literally
+            count = np.array([bisect_right(milestones, v + 1) for v in t.tolist()], dtype=np.float64)
         return self.base_lrs[None, :] * pow_(self.p["decay_rate"], count)[:, None]
 
 
