@@ -120,3 +120,16 @@ def test_live_timm_factory_matches_translation(tmp_path):
         ours = lrplot.run_config(translate(args).config)
         assert len(ours) == epochs
         np.testing.assert_array_equal(ours.lr[:, 0], rows)
+
+
+def test_compare_reads_the_same_shapes_and_run_options():
+    from pathlib import Path
+
+    configs = Path(__file__).parents[1] / "configs"
+    result = runner.invoke(APP, ["compare", str(configs / "hf-trainer.json"), str(configs / "lightning-cli.yaml"),
+                                 "-f", "csv"])
+    assert result.exit_code == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "step,hf-trainer,lightning-cli"
+    per_epoch = runner.invoke(APP, ["compare", str(configs / "step.yaml"), str(configs / "cosine.yaml"),
+                                    "--steps-per-epoch", "2", "-n", "3", "-f", "csv"])
+    assert per_epoch.exit_code == 0 and per_epoch.stdout.count("\n") == 7

@@ -29,11 +29,6 @@ Each scheduler is a command named after it (torch class names work too):
 to print the table on stdout.  `lrplot <command> --help` explains each parameter."""
 
 
-def _escape(text: str) -> str:
-    """Help is plain text (rich would double ``--help``'s start-up time), so nothing to escape."""
-    return text
-
-
 def _normalise_flag(token: str) -> str:
     """``--T_max=5`` and ``--T-max`` are ``--t-max``: every spelling of torch's names works."""
     if not token.startswith("--") or token == "--":
@@ -239,7 +234,7 @@ def _scheduler_command(spec: SchedulerSpec):
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     command.__name__ = spec.cli.replace("-", "_")
-    command.__doc__ = _escape(f"{spec.name}: {spec.summary}.")
+    command.__doc__ = f"{spec.name}: {spec.summary}."
     return command
 
 
@@ -259,7 +254,7 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
     for cls in SCHEDULERS.values():
         spec = cls.spec
         full = only is None or spec.name in only
-        app.command(spec.cli, cls=LrplotCommand, help=_escape(f"{spec.name}: {spec.summary}."))(
+        app.command(spec.cli, cls=LrplotCommand, help=f"{spec.name}: {spec.summary}.")(
             _scheduler_command(spec) if full else _listed_only(spec))
 
     def from_config(

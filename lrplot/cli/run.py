@@ -97,21 +97,36 @@ def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     OUT.emit([result], target, opts)
 
 
-def run_from_config(source: str, opts: dict) -> None:
+def _translated(loaded, opts: dict):
+    """A loaded file as an lrplot config (LightningCLI/Hydra/HF/timm shapes translated), or a located error."""
     from ..config.foreign import describe_ignored, translate
-    from ..config.load import load
 
-    loaded = load(source)
     try:
         translation = translate(loaded.data, opts.get("steps_per_epoch"))
     except ParamError as err:
         raise loaded.error(err) from None
-    data = translation.config
-    if not isinstance(data, dict):
-        raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, got {type(data).__name__}")
+    if not isinstance(translation.config, dict):
+        raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, "
+                          f"got {type(translation.config).__name__}")
     if translation.ignored and opts.get("verbose"):
         write_stderr(describe_ignored(translation))
-    data = dict(data)
+    return translation
+
+
+def _simulate_located(loaded, config: dict, to_file_path):
+    """Simulate ``config``; an engine error is reworded with the file, line and key it came from."""
+    try:
+        return _simulate(config)
+    except ParamError as err:
+        raise loaded.error(ParamError(to_file_path(err.path), err.detail)) from None
+
+
+def run_from_config(source: str, opts: dict) -> None:
+    from ..config.load import load
+
+    loaded = load(source)
+    translation = _translated(loaded, opts)
+    data = dict(translation.config)
     _run_options(data, opts)
     optimizer = _optimizer(opts)
     if optimizer:
@@ -122,10 +137,7 @@ def run_from_config(source: str, opts: dict) -> None:
         data["metrics"] = OUT.read_metrics(opts["metrics"])
     stem = "stdin" if source == "-" else Path(source).stem
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), stem)
-    try:
-        result = _simulate(data)
-    except ParamError as err:
-        raise loaded.error(ParamError(translation.original_path(err.path), err.detail)) from None
+    result = _simulate_located(loaded, data, translation.original_path)
     OUT.emit([result], target, opts)
 
 
@@ -146,8 +158,11 @@ def run_compare(sources: list[str], opts: dict) -> None:
             if not isinstance(runs, list) or not runs:
                 raise LrplotError(f"{loaded.name}: 'runs' must be a non-empty list of configs")
             entries = [(("runs", i), run, data.get("epochs")) for i, run in enumerate(runs)]
+            to_file_path = None
         else:
-            entries = [((), data, None)]
+            translation = _translated(loaded, opts)
+            entries = [((), translation.config, None)]
+            to_file_path = translation.original_path
         for path, run, shared_epochs in entries:
             if not isinstance(run, dict):
                 raise LrplotError(f"{loaded.name}: expected a config mapping, got {type(run).__name__}")
@@ -155,12 +170,8 @@ def run_compare(sources: list[str], opts: dict) -> None:
             label = run.pop("label", None)
             if shared_epochs is not None:
                 run.setdefault("epochs", shared_epochs)
-            if opts.get("epochs") is not None:
-                run["epochs"] = opts["epochs"]
-            try:
-                result = _simulate(run)
-            except ParamError as err:
-                raise loaded.error(ParamError(path + err.path, err.detail)) from None
+            _run_options(run, opts)
+            result = _simulate_located(loaded, run, to_file_path or (lambda p, prefix=path: prefix + p))
             results.append(result)
             labels.append(str(label) if label is not None else (f"{stem}[{path[1]}]" if path else stem))
     if len(set(labels)) < len(labels):  # keep columns and legend entries apart
