@@ -31,28 +31,21 @@ def _make_hf(name: str, params: dict, opt):
 
 
 def _make(torch_sched, name: str, params: dict, opt, last_epoch: int = -1):
+    """The torch scheduler for a config; ``last_epoch`` as resuming code passes it (see lrplot's start_step)."""
     cls_name = lookup(name).spec.name
     kwargs = dict(params or {})
-    if last_epoch != -1:
-        if cls_name == "ChainedScheduler":
-            children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt, last_epoch)
-                        for c in kwargs.pop("schedulers")]
-            return torch_sched.ChainedScheduler(children, optimizer=opt)
-        if cls_name == "SequentialLR":
-            children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt) for c in kwargs.pop("schedulers")]
-            return torch_sched.SequentialLR(opt, schedulers=children, milestones=kwargs["milestones"],
-                                            last_epoch=last_epoch)
-        if cls_name.startswith("hf:"):
-            raise NotImplementedError("resume fixtures cover torch schedulers")
-        if "lr_lambda" in kwargs:
-            kwargs["lr_lambda"] = _callables(kwargs["lr_lambda"], "epoch")
-        return getattr(torch_sched, cls_name)(opt, **kwargs, last_epoch=last_epoch)
     if cls_name.startswith("hf:"):
+        if last_epoch != -1:
+            raise NotImplementedError("resume fixtures cover torch schedulers")
         return _make_hf(cls_name[3:], kwargs, opt)
     if cls_name in ("SequentialLR", "ChainedScheduler"):
-        children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt) for c in kwargs.pop("schedulers")]
+        # a resumed chain passes last_epoch to each child; SequentialLR's children are built fresh
+        child_epoch = last_epoch if cls_name == "ChainedScheduler" else -1
+        children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt, child_epoch)
+                    for c in kwargs.pop("schedulers")]
         if cls_name == "SequentialLR":
-            return torch_sched.SequentialLR(opt, schedulers=children, milestones=kwargs["milestones"])
+            return torch_sched.SequentialLR(opt, schedulers=children, milestones=kwargs["milestones"],
+                                            last_epoch=last_epoch)
         return torch_sched.ChainedScheduler(children, optimizer=opt)
     if "lr_lambda" in kwargs:
         kwargs["lr_lambda"] = _callables(kwargs["lr_lambda"], "epoch")
@@ -60,6 +53,8 @@ def _make(torch_sched, name: str, params: dict, opt, last_epoch: int = -1):
         kwargs["scale_fn"] = _callables(kwargs["scale_fn"], "x")
     if cls_name == "OneCycleLR" and "pct_start" in kwargs:
         kwargs["pct_start"] = float(kwargs["pct_start"])
+    if last_epoch != -1:  # ReduceLROnPlateau has no last_epoch
+        kwargs["last_epoch"] = last_epoch
     return getattr(torch_sched, cls_name)(opt, **kwargs)
 
 
