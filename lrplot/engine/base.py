@@ -40,7 +40,6 @@ class SchedulerSpec:
     composite: bool = False  # takes ``schedulers``
     example: dict = field(default_factory=dict)  # parameters for docs and registry-wide tests
     default_steps: Callable[[dict], int | None] = field(default=lambda params: None)  # rows when not given
-    cycles_momentum: Callable[[dict], bool] = field(default=lambda params: False)
 
     def param(self, name: str) -> Param:
         for p in self.params:

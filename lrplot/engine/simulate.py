@@ -40,7 +40,7 @@ def _normalise(key: str) -> str:
     return key.strip().lower().replace("-", "_")
 
 
-def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True, run: dict | None = None):
+def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = None):
     """Validate ``params`` against the registry and return the scheduler node (not yet constructed).
 
     ``run`` carries the run's own ``steps_per_epoch``/``epochs`` for OneCycleLR, which takes them as parameters.
@@ -78,7 +78,7 @@ def build(name: Any, params: Any, path: tuple = ("params",), top: bool = True, r
             extra = set(child) - {"scheduler", "params"}
             if extra:
                 raise ParamError(child_path + (sorted(extra)[0],), "unknown key (allowed: scheduler, params)")
-            node = build(child["scheduler"], child.get("params"), child_path + ("params",), top=False)
+            node = build(child["scheduler"], child.get("params"), child_path + ("params",))
             if isinstance(node, ReduceLROnPlateau):
                 raise ParamError(child_path + ("scheduler",), f"{spec.name} cannot contain ReduceLROnPlateau "
                                  "(torch refuses it: its step() needs a metric)")

@@ -47,7 +47,6 @@ class CyclicLR(Leaf):
             Param("max_momentum", FLOAT, "upper momentum boundary", default=0.9, check=between(0, 1),
                   per_group=True),
         ),
-        cycles_momentum=lambda p: bool(p.get("cycle_momentum", True)),
     )
 
     def marks(self, n: int) -> list[tuple[int, str]]:
@@ -149,7 +148,6 @@ class OneCycleLR(Leaf):
             Param("three_phase", BOOL, "anneal back to the initial lr before the final annealing",
                   default=False),
         ),
-        cycles_momentum=lambda p: bool(p.get("cycle_momentum", True)),
         default_steps=lambda p: OneCycleLR.total_steps_of(p),
     )
 
