@@ -26,3 +26,9 @@ def lazy_import(name: str):
 
 
 np = lazy_import("numpy")
+
+
+def loaded(name: str) -> bool:
+    """Whether module ``name`` has really been executed (a lazy module waiting in sys.modules has not)."""
+    module = sys.modules.get(name)
+    return module is not None and type(module).__name__ != "_LazyModule"

@@ -1,9 +1,12 @@
-"""The one error type that crosses from the library to the command line.
+"""The one error type that crosses from the library to the command line, and its located variant.
 
 Every problem a user can fix (a bad parameter, a malformed config, an unknown
 scheduler) is an :class:`LrplotError` with ``exit_code`` 2; failures of the
 environment (a file that cannot be read or written) use exit code 1.  The CLI
 converts it to a one-line message and an exit code in exactly one place.
+
+This module imports nothing of lrplot's, so every layer can raise these errors
+without importing the engine.
 """
 
 from __future__ import annotations
@@ -24,3 +27,26 @@ class LrplotIOError(LrplotError):
     """Reading or writing a file failed (exit code 1)."""
 
     exit_code = 1
+
+
+class ParamError(LrplotError):
+    """A bad value at a place in a config.  ``path`` locates it, e.g. ``("params", "schedulers", 1, "gamma")``.
+
+    The config layer re-words it with the file and line, the CLI with the flag the user typed.
+    """
+
+    def __init__(self, path: tuple, detail: str) -> None:
+        self.path = tuple(path)
+        self.detail = detail
+        super().__init__(f"{format_path(self.path)}: {detail}" if self.path else detail)
+
+
+def format_path(path: tuple) -> str:
+    """``("params", "schedulers", 1, "gamma")`` -> ``params.schedulers[1].gamma``."""
+    out = ""
+    for part in path:
+        if isinstance(part, int):
+            out += f"[{part}]"
+        else:
+            out += ("." if out else "") + str(part)
+    return out

@@ -2,19 +2,16 @@
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from lrplot_cli import invoke
 
 import lrplot
-from lrplot.cli.app import build_app
 from lrplot.engine.registry import SCHEDULERS, lookup
 from lrplot.errors import LrplotError
 
-runner = CliRunner()
-APP = build_app()
 
 
 def run(*args, input=None):
-    return runner.invoke(APP, list(args), input=input)
+    return invoke(list(args), input=input)
 
 
 def test_hf_command_and_yaml_name():
@@ -62,7 +59,7 @@ def test_warmup_builds_what_people_write_by_hand():
 
 
 @pytest.mark.parametrize("args,message", [
-    (["cosine", "--t-max", "9", "--warmup", "0"], "--warmup steps: 0 is invalid"),
+    (["cosine", "--t-max", "9", "--warmup", "0"], "--warmup: 0 is invalid"),
     (["cosine", "--t-max", "9", "--warmup", "3", "--warmup-start-factor", "0"], "--warmup-start-factor: 0.0 is invalid"),
     (["cosine", "--t-max", "9", "--warmup-start-factor", "0.5"], "give --warmup N too"),
 ])
@@ -99,9 +96,10 @@ def test_onecycle_takes_epochs_and_steps_per_epoch_from_the_run():
 
 
 def test_epoch_axis_picture(tmp_path):
-    from lrplot.cli.output import plot_options
+    from lrplot.cli.output import render_options
 
-    assert plot_options({}, "epoch").x_label == "epoch"
+    per_epoch = lrplot.run_config({"scheduler": "step", "params": {"step_size": 3}, "steps_per_epoch": 4})
+    assert render_options({}, [per_epoch]).steps_per_epoch == 4
     pictures = []
     for extra in ([], ["--steps-per-epoch", "40"]):
         out = tmp_path / f"e{len(extra)}.svg"

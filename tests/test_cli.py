@@ -6,18 +6,15 @@ import json
 import os
 
 import pytest
-from typer.testing import CliRunner
+from lrplot_cli import invoke
 
 import lrplot
-from lrplot.cli.app import build_app
 from lrplot.engine.registry import SCHEDULERS
 
-APP = build_app()
-runner = CliRunner()
 
 
 def run(*args, input=None):
-    return runner.invoke(APP, list(args), input=input)
+    return invoke(list(args), input=input)
 
 
 def example_flags(spec):

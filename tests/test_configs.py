@@ -6,15 +6,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from lrplot_cli import invoke
 
 import lrplot
-from lrplot.cli.app import build_app
 from lrplot.config.load import load
 
 CONFIGS = sorted(p for p in (Path(__file__).parents[1] / "configs").iterdir() if p.suffix in (".yaml", ".json"))
-runner = CliRunner()
-APP = build_app()
 
 
 def simulate(name: str):
@@ -23,15 +20,15 @@ def simulate(name: str):
 
 @pytest.mark.parametrize("path", CONFIGS, ids=lambda p: p.name)
 def test_config_runs(path, tmp_path):
-    result = runner.invoke(APP, ["from-config", str(path), "-f", "csv"])
+    result = invoke(["from-config", str(path), "-f", "csv"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.startswith("step,")
     out = tmp_path / "plot.png"
-    result = runner.invoke(APP, ["from-config", str(path), "-o", str(out)])
+    result = invoke(["from-config", str(path), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     assert out.stat().st_size > 10_000
     svg = tmp_path / "plot.svg"
-    assert runner.invoke(APP, ["from-config", str(path), "-o", str(svg)]).exit_code == 0
+    assert invoke(["from-config", str(path), "-o", str(svg)]).exit_code == 0
     assert ET.fromstring(svg.read_bytes()).tag.endswith("svg")
 
 

@@ -4,20 +4,17 @@ import json
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from lrplot_cli import invoke
 
 import lrplot
-from lrplot.cli.app import build_app
-from lrplot.config.foreign import translate
+from lrplot.config.shapes import translate
 
-runner = CliRunner()
-APP = build_app()
 
 
 def run_text(text, *args, name="cfg.yaml", tmp_path=None):
     path = tmp_path / name
     path.write_text(text)
-    return runner.invoke(APP, ["from-config", str(path), *args])
+    return invoke(["from-config", str(path), *args])
 
 
 def test_lightning(tmp_path):
@@ -110,7 +107,7 @@ def test_live_timm_factory_matches_translation(tmp_path):
                   {"sched": "poly", "decay_rate": 2.0}, {"sched": "tanh", "lr_cycle_limit": 2},
                   {"lr_noise": [0.2, 0.8], "lr_cycle_limit": 2}):
         args = {"sched": "cosine", "epochs": 30, "warmup_epochs": 3, "lr": 0.3, "min_lr": 1e-5, **extra}
-        full = {**__import__("lrplot.config.foreign", fromlist=["TIMM_DEFAULTS"]).TIMM_DEFAULTS, **args}
+        full = {**__import__("lrplot.config.shapes.timm", fromlist=["TIMM_DEFAULTS"]).TIMM_DEFAULTS, **args}
         opt = torch.optim.SGD([torch.nn.Parameter(torch.zeros(1))], lr=args["lr"])
         sched, epochs = module.create_scheduler(types.SimpleNamespace(**full), opt)
         rows = []
@@ -126,10 +123,10 @@ def test_compare_reads_the_same_shapes_and_run_options():
     from pathlib import Path
 
     configs = Path(__file__).parents[1] / "configs"
-    result = runner.invoke(APP, ["compare", str(configs / "hf-trainer.json"), str(configs / "lightning-cli.yaml"),
+    result = invoke(["compare", str(configs / "hf-trainer.json"), str(configs / "lightning-cli.yaml"),
                                  "-f", "csv"])
     assert result.exit_code == 0, result.stderr
     assert result.stdout.splitlines()[0] == "step,hf-trainer,lightning-cli"
-    per_epoch = runner.invoke(APP, ["compare", str(configs / "step.yaml"), str(configs / "cosine.yaml"),
+    per_epoch = invoke(["compare", str(configs / "step.yaml"), str(configs / "cosine.yaml"),
                                     "--steps-per-epoch", "2", "-n", "3", "-f", "csv"])
     assert per_epoch.exit_code == 0 and per_epoch.stdout.count("\n") == 7

@@ -5,16 +5,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from typer.testing import CliRunner
+from lrplot_cli import invoke
 
 import lrplot
-from lrplot.cli.app import build_app
 from lrplot.engine.registry import SCHEDULERS
 from lrplot.render.envelope import envelope
-from lrplot.render.plot import PlotOptions, Series, render
+from lrplot.render.formats import RenderOptions as PlotOptions
+from lrplot.render.plot import Series, render
 
-runner = CliRunner()
-APP = build_app()
 
 
 @pytest.mark.parametrize("name", list(SCHEDULERS))
@@ -41,7 +39,7 @@ def test_same_command_same_bytes(tmp_path):
     outputs = []
     for i in range(2):
         out = tmp_path / f"{i}.svg"
-        assert runner.invoke(APP, ["cosine-restarts", "--t-0", "10", "-o", str(out)]).exit_code == 0
+        assert invoke(["cosine-restarts", "--t-0", "10", "-o", str(out)]).exit_code == 0
         outputs.append(out.read_bytes())
     assert outputs[0] == outputs[1]
 
@@ -81,7 +79,7 @@ def test_small_curves_are_drawn_point_for_point():
 def test_log_scale_is_automatic_and_handles_zeros(recwarn):
     decays = lrplot.simulate("step", step_size=10, gamma=0.1, epochs=60)  # 6 decades: log
     zeros = lrplot.simulate("cosine", T_max=50, epochs=100)  # reaches exactly 0: linear
-    from lrplot.render.plot import _auto_log
+    from lrplot.render.envelope import auto_log as _auto_log
 
     for result, log in ((decays, True), (zeros, False)):
         assert _auto_log(result.lr) == log
@@ -97,30 +95,35 @@ def test_compare_command(tmp_path):
                     "  - {label: one-cycle, scheduler: onecycle, params: {max_lr: 0.1, total_steps: 100}}\n")
     step = Path(__file__).parents[1] / "configs" / "step.yaml"
     out = tmp_path / "cmp.png"
-    result = runner.invoke(APP, ["compare", str(runs), str(step), "-o", str(out)])
+    result = invoke(["compare", str(runs), str(step), "-o", str(out)])
     assert result.exit_code == 0, result.stderr
     assert out.read_bytes()[:4] == b"\x89PNG"
-    text = runner.invoke(APP, ["compare", str(runs), str(step), "-f", "csv", "-n", "3"]).stdout
+    text = invoke(["compare", str(runs), str(step), "-f", "csv", "-n", "3"]).stdout
     lines = text.splitlines()
-    assert lines[0] == "step,cosine,one-cycle,step"
+    # a run labelled "step" would collide with the index column: csv.DictReader must keep both
+    assert lines[0] == "step,cosine,one-cycle,step (2)"
+    import csv
+
+    rows = list(csv.DictReader(text.splitlines()))
+    assert [r["step"] for r in rows] == ["0", "1", "2"] and rows[0]["step (2)"] == "0.1"
     assert lines[1] == "0,0.1,0.0040000000000000036,0.1"
     short = tmp_path / "short.yaml"
     short.write_text("scheduler: exponential\nparams: {gamma: 0.5}\nepochs: 2\n")
-    text = runner.invoke(APP, ["compare", str(short), str(step), "-f", "csv"]).stdout.splitlines()
+    text = invoke(["compare", str(short), str(step), "-f", "csv"]).stdout.splitlines()
     assert text[1:4] == ["0,0.1,0.1", "1,0.05,0.1", "2,,0.1"]
 
 
 def test_compare_errors_point_into_the_runs_list(tmp_path):
     runs = tmp_path / "runs.yaml"
     runs.write_text("runs:\n  - {scheduler: cosine, params: {T_max: 10}}\n  - scheduler: step\n    params: {gamma: 2}\n")
-    result = runner.invoke(APP, ["compare", str(runs), "-f", "csv"])
+    result = invoke(["compare", str(runs), "-f", "csv"])
     assert result.exit_code == 2
     assert result.stderr.strip() == ("lrplot: error: runs.yaml:4: runs[1].params.step_size: missing required "
                                      "parameter of StepLR (integer >= 1: period of learning rate decay, in epochs)")
 
 
 def test_terminal_preview():
-    result = runner.invoke(APP, ["cyclic", "--base-lr", "0.001", "--max-lr", "0.1", "--step-size-up", "20",
+    result = invoke(["cyclic", "--base-lr", "0.001", "--max-lr", "0.1", "--step-size-up", "20",
                                  "-n", "300", "--format", "term"])
     assert result.exit_code == 0, result.stderr
     assert "CyclicLR" in result.stdout and "\x1b[" not in result.stdout
@@ -129,7 +132,7 @@ def test_terminal_preview():
 
 def test_terminal_preview_without_the_extra(monkeypatch):
     monkeypatch.setitem(__import__("sys").modules, "uniplot", None)
-    result = runner.invoke(APP, ["step", "--step-size", "3", "--format", "term"])
+    result = invoke(["step", "--step-size", "3", "--format", "term"])
     assert result.exit_code == 1
     assert result.stderr == "lrplot: error: --format term needs the optional extra: pip install 'lrplot[term]'\n"
 
@@ -143,4 +146,4 @@ def test_refuses_binary_to_a_terminal(monkeypatch, capsys):
 
     monkeypatch.setattr(output.sys, "stdout", Tty())
     with pytest.raises(lrplot.LrplotError, match="refusing to write binary PNG to a terminal"):
-        output.emit([lrplot.simulate("step", step_size=3)], output.Target("png", None), {})
+        output.emit([lrplot.simulate("step", step_size=3)], output.Target.choose("png", "-", "step"), {})

@@ -7,9 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
+from lrplot_cli import invoke
 
-from lrplot.cli.app import build_app
 from lrplot.cli.run import scheduler_table
 
 ROOT = Path(__file__).parents[1]
@@ -17,7 +16,6 @@ README = (ROOT / "README.md").read_text()
 sys.path.insert(0, str(ROOT / "tests" / "readme"))
 import make_pictures  # noqa: E402
 
-runner = CliRunner()
 
 
 def test_scheduler_table_is_generated_from_the_registry():
@@ -34,7 +32,7 @@ def test_test_command_and_ci_agree():
 def test_quick_start_csv_excerpt_is_real():
     block = README.split("$ lrplot step --step-size 30 --gamma 0.1 --format csv | sed -n '29,33p'\n")[1]
     shown = [line.strip() for line in block.split("\n\n")[0].splitlines()]
-    output = runner.invoke(build_app(), ["step", "--step-size", "30", "--gamma", "0.1", "--format", "csv"]).stdout
+    output = invoke(["step", "--step-size", "30", "--gamma", "0.1", "--format", "csv"]).stdout
     assert shown == output.splitlines()[28:33]
 
 
@@ -57,5 +55,15 @@ def test_every_readme_command_example_parses():
         args = shlex.split(line)[1:]
         if "--help" in args or any(a.endswith(".csv") for a in args):
             continue
-        result = runner.invoke(build_app(), args + ["--help"])
+        result = invoke(args + ["--help"])
         assert result.exit_code == 0, line
+
+
+def test_format_list_comes_from_the_format_table(cli):
+    from lrplot.render import formats
+
+    assert f"| `-f`, `--format` | {formats.readme_cell()} |" in README
+    help_text = " ".join(cli("step", "--help").stdout.split())
+    assert " ".join(formats.help_text().split()) in help_text
+    for fmt in formats.FORMATS:
+        assert formats.BY_SUFFIX[fmt.suffixes[0]] is fmt

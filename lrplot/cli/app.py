@@ -13,14 +13,24 @@ import sys
 from typing import Annotated, Any, Optional
 
 import typer
-from typer._click import exceptions as click_exceptions
 from typer.core import TyperCommand, TyperGroup
 
 from ..engine import params as P
 from ..engine.base import SchedulerSpec
 from ..engine.registry import SCHEDULERS, lookup
 from ..errors import LrplotError
+from ..render import formats
 from . import run as R
+
+
+def _click_class(name: str) -> type:
+    """click's exception class as typer raises it (typer >= 0.26 vendors click; before, the click package):
+    found through typer's public ``BadParameter`` so that no private module is imported."""
+    return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == name)
+
+
+_USAGE_ERROR = _click_class("UsageError")
+_CLICK_EXCEPTION = _click_class("ClickException")
 
 HELP = """Preview PyTorch learning-rate schedules, exactly as torch computes them, without torch.
 
@@ -37,7 +47,7 @@ def _normalise_flag(token: str) -> str:
     return name.lower().replace("_", "-") + sep + value
 
 
-_COMMAND = None
+_COMMANDS: dict[frozenset, Any] = {}  # built click commands, by the schedulers whose flags they have
 
 
 def _fast_help(option):
@@ -87,13 +97,13 @@ def _run_guarded(call, args, prog_name, complete_var, extra) -> int:
     except LrplotError as err:
         _error(str(err))
         return err.exit_code
-    except click_exceptions.UsageError as err:
+    except _USAGE_ERROR as err:
         hint = ""
         if err.ctx is not None:
             hint = f"\nTry '{err.ctx.command_path} --help' for help."
         _error(err.format_message() + hint)
         return 2
-    except click_exceptions.ClickException as err:
+    except _CLICK_EXCEPTION as err:
         _error(err.format_message())
         return err.exit_code
     except (typer.Abort, KeyboardInterrupt):
@@ -132,8 +142,7 @@ def _common(include_epochs: bool = True) -> list[inspect.Parameter]:
         inspect.Parameter("betas", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--betas", metavar="B1,B2", help="use an Adam-style optimizer with these betas, e.g. 0.9,0.999 (beta1 is cycled)")]),
         inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--format", "-f", metavar="png|svg|pdf|csv|json|term", help="png, svg, pdf (a file), csv, json or term (a "
-            "preview in the terminal; pip install 'lrplot[term]') on stdout; default: from --output's suffix, else png", show_default=False)]),
+            "--format", "-f", metavar="|".join(formats.NAMES), help=formats.help_text(), show_default=False)]),
         inspect.Parameter("output", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json")]),
         inspect.Parameter("title", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
@@ -195,24 +204,16 @@ def _param_option(param: P.Param) -> inspect.Parameter:
         metavar = {P.INT_LIST: "N,N,...", P.CHOICE: "|".join(param.choices), P.EXPR: "EXPR"}.get(
             param.kind, "X[,X...]" if param.per_group else "TEXT")
         if default is not None and not isinstance(default, str):
-            default = _default_text(default)
+            default = param.default_text()
         annotation = Annotated[Optional[str], typer.Option(flag, metavar=metavar, **common)]
     return inspect.Parameter("sp_" + param.name, inspect.Parameter.KEYWORD_ONLY, default=default,
                              annotation=annotation)
 
 
-def _default_text(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}" if abs(value) >= 1e-3 or value == 0 else repr(value)
-    if isinstance(value, bool):
-        return str(value).lower()
-    return str(value)
-
-
 def _scheduler_command(spec: SchedulerSpec):
     cli_params = [p for p in spec.params if p.cli]
     extra: list[inspect.Parameter] = []
-    if spec.name in ("ReduceLROnPlateau", "PlateauLRScheduler"):
+    if spec.metric_driven:
         extra.append(inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
                                        annotation=Annotated[Optional[str], typer.Option(
                                            "--metrics", metavar="FILE|-", help="metric values, one per line or a CSV with a header "
@@ -228,8 +229,7 @@ def _scheduler_command(spec: SchedulerSpec):
                 values[param.name] = R.flag_value(param, value)
         R.run_scheduler(spec, values, kwargs)
 
-    warmup = _warmup_options() if spec.family == "torch" and not spec.composite and spec.name != "ReduceLROnPlateau" \
-        else []
+    warmup = _warmup_options() if spec.takes_warmup else []
     parameters = [_param_option(p) for p in cli_params] + extra + _common() + warmup
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
@@ -388,9 +388,13 @@ def _invoked_scheduler(args: list[str]) -> set[str]:
 
 
 def command(args: list[str] | None = None):
-    """The click command behind the app (built once per process, with only the flags this run needs)."""
-    global _COMMAND
-    if _COMMAND is None:
-        _COMMAND = typer.main.get_command(build_app(_invoked_scheduler(sys.argv[1:] if args is None else args)))
-        _install_fast_coercion(_COMMAND)
-    return _COMMAND
+    """The click command behind the app, with only the flags these arguments need (start-up time).
+
+    Cached per invoked scheduler, so a second in-process ``main()`` about another scheduler works.
+    """
+    only = frozenset(_invoked_scheduler(sys.argv[1:] if args is None else args))
+    if only not in _COMMANDS:
+        built = typer.main.get_command(build_app(set(only)))
+        _install_fast_coercion(built)
+        _COMMANDS[only] = built
+    return _COMMANDS[only]

@@ -1,4 +1,4 @@
-"""Where results go: format and destination, stdout or an atomically written file."""
+"""Where results go: the format (from the format table) and the destination, stdout or a file."""
 
 from __future__ import annotations
 
@@ -9,37 +9,31 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LrplotError, LrplotIOError
-
-TEXT_FORMATS = ("csv", "json", "term")
-IMAGE_FORMATS = ("png", "svg", "pdf")
-FORMATS = IMAGE_FORMATS + TEXT_FORMATS
+from ..render.formats import BY_NAME, BY_SUFFIX, NAMES, Format, RenderOptions
 
 
 @dataclass
 class Target:
-    fmt: str
+    fmt: Format
     path: str | None  # None: stdout
 
     @classmethod
     def choose(cls, fmt: str | None, output: str | None, stem: str) -> "Target":
         """The format from --format, else --output's suffix, else png; the destination likewise."""
         if fmt is not None:
-            fmt = fmt.lower().lstrip(".")
-            if fmt not in FORMATS:
-                raise LrplotError(f"--format: {fmt!r} is not a format lrplot writes; use one of {', '.join(FORMATS)}")
+            chosen = BY_NAME.get(fmt.lower().lstrip("."))
+            if chosen is None:
+                raise LrplotError(f"--format: {fmt!r} is not a format lrplot writes; use one of {', '.join(NAMES)}")
         elif output not in (None, "-"):
-            suffix = Path(output).suffix.lower().lstrip(".")
-            if suffix not in FORMATS:
+            chosen = BY_SUFFIX.get(Path(output).suffix.lower().lstrip("."))
+            if chosen is None:
                 raise LrplotError(f"--output: cannot tell the format from {output!r}; end it in "
-                                  f"{', '.join('.' + f for f in FORMATS)} or give --format")
-            fmt = suffix
+                                  f"{', '.join('.' + s for s in BY_SUFFIX)} or give --format")
         else:
-            fmt = "png"
-        if output == "-":
-            return cls(fmt, None)
-        if output is None:
-            return cls(fmt, None) if fmt in TEXT_FORMATS else cls(fmt, f"{stem}.{fmt}")
-        return cls(fmt, output)
+            chosen = BY_NAME["png"]
+        if output == "-" or (output is None and not chosen.to_file):
+            return cls(chosen, None)
+        return cls(chosen, output if output is not None else f"{stem}.{chosen.suffixes[0]}")
 
 
 def read_metrics(source: str) -> list[float]:
@@ -82,9 +76,7 @@ def read_metrics(source: str) -> list[float]:
     return values
 
 
-def plot_options(opts: dict, x_label: str = "step"):
-    from ..render.plot import PlotOptions
-
+def render_options(opts: dict, results: list, color: bool = False) -> RenderOptions:
     size = None
     if opts.get("size"):
         try:
@@ -97,33 +89,11 @@ def plot_options(opts: dict, x_label: str = "step"):
     dpi = opts.get("dpi")
     if dpi is not None and not 10 <= dpi <= 1200:
         raise LrplotError(f"--dpi: {dpi} is invalid: must be in [10, 1200]")
-    return PlotOptions(title=opts.get("title"), log_y=opts.get("log_y"), dpi=dpi, size=size,
-                       marks=opts.get("marks", True), x_label=x_label)
-
-
-def render(results: list, labels: list[str], target: Target, opts: dict) -> bytes:
-    if target.fmt == "csv":
-        from ..render.table import compare_csv_text, csv_text
-
-        return (csv_text(results[0]) if len(results) == 1 else compare_csv_text(results, labels)).encode()
-    if target.fmt == "json":
-        from ..render.table import compare_json_text, json_text
-
-        return (json_text(results[0]) if len(results) == 1 else compare_json_text(results, labels)).encode()
-    if target.fmt == "term":
-        from ..render.term import render_term
-        from ..render.titles import describe
-
-        title = opts.get("title") or (describe(results[0]) if len(results) == 1 else " vs ".join(labels))
-        color = target.path is None and _is_terminal(sys.stdout)
-        return (render_term(list(zip(labels, results)), title, opts.get("log_y"), color) + "\n").encode()
-    from ..render.plot import Series, render as render_plot
-
-    per_epoch = results[0].steps_per_epoch if all(r.steps_per_epoch == results[0].steps_per_epoch
-                                                  for r in results) else None
-    options = plot_options(opts, "epoch" if per_epoch else "step")
-    options.steps_per_epoch = per_epoch
-    return render_plot([Series(r, label) for r, label in zip(results, labels)], target.fmt, options)
+    per_epoch = results[0].steps_per_epoch
+    if any(r.steps_per_epoch != per_epoch for r in results):
+        per_epoch = None
+    return RenderOptions(title=opts.get("title"), log_y=opts.get("log_y"), dpi=dpi, size=size,
+                         marks=opts.get("marks", True), steps_per_epoch=per_epoch, color=color)
 
 
 def emit(results: list, target: Target, opts: dict, labels: list[str] | None = None) -> None:
@@ -132,27 +102,21 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
     for result in results:
         for warning in getattr(result, "warnings", []):
             sys.stderr.write(f"lrplot: warning: {warning}\n")
+    fmt = target.fmt
     if target.path is None:
-        if target.fmt in IMAGE_FORMATS and _is_terminal(sys.stdout):
-            raise LrplotError(f"refusing to write binary {target.fmt.upper()} to a terminal; redirect stdout "
-                              f"or use -o FILE.{target.fmt}")
-        if target.fmt == "csv" and len(results) == 1:
-            from ..render.table import columns, csv_chunks
-
-            for chunk in csv_chunks(columns(results[0])):
-                sys.stdout.write(chunk)
-            return
-        data = render(results, labels, target, opts)
-        if target.fmt in TEXT_FORMATS:
-            sys.stdout.write(data.decode())
-        else:
-            sys.stdout.flush()
-            sys.stdout.buffer.write(data)
+        to_terminal = _is_terminal(sys.stdout)
+        if fmt.binary and to_terminal:
+            raise LrplotError(f"refusing to write binary {fmt.name.upper()} to a terminal; redirect stdout "
+                              f"or use -o FILE.{fmt.suffixes[0]}")
+        options = render_options(opts, results, color=to_terminal)
+        sys.stdout.flush()
+        for chunk in fmt.write(results, labels, options):
+            sys.stdout.buffer.write(chunk)
+        sys.stdout.buffer.flush()
         return
-    data = render(results, labels, target, opts)
+    data = b"".join(fmt.write(results, labels, render_options(opts, results)))
     write_atomic(target.path, data)
-    rows = len(results[0])
-    sys.stderr.write(f"lrplot: wrote {target.path} ({rows:,} steps)\n")
+    sys.stderr.write(f"lrplot: wrote {target.path} ({len(results[0]):,} steps)\n")
 
 
 def _is_terminal(stream) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..engine.params import ParamError, format_path
+from ..errors import ParamError, format_path
 from ..errors import LrplotError, LrplotIOError
 
 MAX_BYTES = 4 << 20  # a config is a few hundred bytes; refuse to parse anything absurd

@@ -22,24 +22,65 @@ from typing import Any, Callable, ClassVar
 
 from .._lazy import np
 from . import ops as O
-from .params import Param, ParamError
+from .params import Param
+from ..errors import ParamError
 
 INIT, STEP, RESET0, UNDO = 0, 1, 2, 3
 
 
+#: How a run resumed at step S rebuilds its scheduler (see :mod:`.resume`).
+REBUILD = "rebuild"  # torch: constructed again with last_epoch=S on the restored optimizer
+REPLAY = "replay"  # timm: step(S) on a fresh scheduler reproduces the uninterrupted curve
+RESTART = "restart"  # metric-driven: counters start afresh from the current lr
+
+
+@dataclass(frozen=True)
+class Family:
+    """What every scheduler of one library shares: declared once, read wherever the behaviour differs."""
+
+    name: str  # "torch", "hf", "timm": the YAML prefix and the key of its fixtures
+    library: str  # how messages name the library
+    resume: str = REBUILD
+    warmup: bool = False  # ``--warmup`` (a LinearLR in front, inside SequentialLR) applies
+    composable: bool = False  # may be a child of SequentialLR / ChainedScheduler
+    absolute: bool = False  # values are absolute learning rates, not scaled from the optimizer's lr
+    dtype: str = "float64"  # the float type the library computes in
+
+
+TORCH = Family("torch", "PyTorch", warmup=True, composable=True)
+
+
+def _in_steps(params: dict) -> str:
+    return "steps"
+
+
 @dataclass(frozen=True)
 class SchedulerSpec:
-    """Everything said once about a scheduler: names, parameters, help."""
+    """Everything said once about a scheduler: names, parameters, help, and how it behaves in a run."""
 
-    name: str  # torch class name
+    name: str  # the library's name: torch/timm class name, or ``hf:<type>`` for transformers' get_scheduler types
     cli: str  # short command name
     summary: str
     params: tuple[Param, ...]
     aliases: tuple[str, ...] = ()
-    family: str = "torch"
+    family: Family = TORCH
     composite: bool = False  # takes ``schedulers``
+    joiner: str = ", "  # composites: how the title joins the children
+    metric_driven: bool = False  # stepped with a metric value (plateau), not simulated as events
+    warmup: bool = True  # with ``family.warmup``: ``--warmup`` may wrap it
+    resume: str | None = None  # overrides ``family.resume``
     example: dict = field(default_factory=dict)  # parameters for docs and registry-wide tests
     default_steps: Callable[[dict], int | None] = field(default=lambda params: None)  # rows when not given
+    length_unit: Callable[[dict], str] = _in_steps  # unit of default_steps and horizons: "steps" or "epochs"
+    run_params: Callable[[dict, dict], dict] | None = None  # fills parameters from the run (OneCycleLR's epochs)
+
+    @property
+    def takes_warmup(self) -> bool:
+        return self.family.warmup and self.warmup and not self.composite and not self.metric_driven
+
+    @property
+    def resume_strategy(self) -> str:
+        return self.resume or self.family.resume
 
     def param(self, name: str) -> Param:
         for p in self.params:
@@ -108,9 +149,8 @@ class Updates:
 class Simulation:
     """Shared state while a scheduler tree is built and driven."""
 
-    def __init__(self, state: OptimizerState, n: int, steps_per_epoch: int | None = None) -> None:
+    def __init__(self, state: OptimizerState, steps_per_epoch: int | None = None) -> None:
         self.state = state
-        self.n = n
         self.steps_per_epoch = steps_per_epoch
         self.leaves: list[Leaf] = []
         self.momentum_cycled = False
@@ -157,6 +197,31 @@ class Node:
         """Steps where the schedule changes regime, for the plot (``(step, label)``)."""
         return []
 
+    def resume_at(self, start: int) -> None:
+        """Rebuilt with ``last_epoch=start``, as code resuming from a checkpoint does."""
+        self.last_epoch = start
+
+    @classmethod
+    def complete(cls, values: dict, run: dict) -> dict:
+        """Validated parameters, completed from the run (``steps_per_epoch``, ``epochs``) where torch's
+        constructor takes them; raise ParamError for combinations the constructor refuses."""
+        return values
+
+    def describe(self) -> str:
+        """``StepLR(step_size=30, gamma=0.1)``: the scheduler and the parameters that differ from the defaults."""
+        from .params import SCHEDULERS, format_value
+
+        parts = []
+        for param in self.spec.params:
+            if param.kind == SCHEDULERS:
+                parts.append(self.spec.joiner.join(child.describe() for child in self.children))
+                continue
+            value = self.p.get(param.name, param.default)
+            if value is None or (not param.required and value == param.default):
+                continue
+            parts.append(f"{param.name}={format_value(value)}")
+        return f"{self.spec.name}({', '.join(parts)})"
+
 
 class Leaf(Node):
     """A scheduler that updates the learning rate itself."""
@@ -196,7 +261,6 @@ class Leaf(Node):
             self.undo()
             return
         self.epoch = 0 if kind == RESET0 else self.epoch + 1
-        self.before_event(kind)
         upd = self.updates(sim, np.array([self.epoch]), np.array([kind]), sim.state, np.array([0]))
         code = int(upd.code[0])
         if code:
@@ -204,9 +268,6 @@ class Leaf(Node):
             sim.state.apply(code, upd.a[0], b, None)
         if upd.momentum is not None:
             sim.state.momentum = [float(m) for m in upd.momentum[0]]
-
-    def before_event(self, kind: int) -> None:
-        """Scalar bookkeeping some schedulers keep besides ``last_epoch``."""
 
     def route(self, sim: Simulation, steps, kinds) -> None:
         self.events_steps.append(steps)

@@ -19,7 +19,7 @@ from typing import Any, Callable
 
 from .._lazy import np
 from .fmath import pow_
-from .params import ParamError
+from ..errors import ParamError
 
 MAX_LENGTH = 2000
 MAX_NODES = 400

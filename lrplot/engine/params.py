@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import LrplotError
+from ..errors import ParamError
 
 
 class _Required:
@@ -21,25 +21,6 @@ class _Required:
 
 
 REQUIRED: Any = _Required()
-
-
-class ParamError(LrplotError):
-    """A bad parameter value.  ``path`` locates it, e.g. ``("schedulers", 1, "gamma")``."""
-
-    def __init__(self, path: tuple, detail: str) -> None:
-        self.path = tuple(path)
-        self.detail = detail
-        super().__init__(f"{format_path(self.path)}: {detail}" if self.path else detail)
-
-
-def format_path(path: tuple) -> str:
-    out = ""
-    for part in path:
-        if isinstance(part, int):
-            out += f"[{part}]"
-        else:
-            out += ("." if out else "") + str(part)
-    return out
 
 
 @dataclass(frozen=True)
@@ -87,6 +68,7 @@ class Param:
     expr_var: str = "epoch"  # the variable of an EXPR parameter
     cli: bool = True  # offered as a flag on the scheduler's command
     horizon: bool = False  # a length in steps that is often given in epochs by mistake
+    run_flag: str | None = None  # filled from the run: the flag that sets it (OneCycleLR's epochs: --epochs)
 
     @property
     def required(self) -> bool:
@@ -94,7 +76,13 @@ class Param:
 
     @property
     def flag(self) -> str:
-        return "--" + self.name.lower().replace("_", "-")
+        return self.run_flag or "--" + self.name.lower().replace("_", "-")
+
+    def default_text(self) -> str:
+        """The default as ``lrplot list``, ``--help`` and the README show it."""
+        if self.required:
+            return "required"
+        return "None" if self.default is None else format_value(self.default)
 
     def describe_type(self) -> str:
         base = {
@@ -175,6 +163,19 @@ class Param:
         if self.check is not None and not self.check.test(out):
             raise ParamError(path, f"{value!r} is invalid: must be {self.check.text}")
         return out
+
+
+def format_value(value: Any) -> str:
+    """A parameter value, short and exact: ``0.1``, ``25``, ``1e-05``, ``[30,80]``, ``true``, ``cos``."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, float):
+        if value.is_integer() and abs(value) < 1e16:
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(format_value(v) for v in value) + "]"
+    return str(value)
 
 
 def to_int(value: Any, path: tuple) -> int:

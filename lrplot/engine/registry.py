@@ -10,7 +10,7 @@ from __future__ import annotations
 import difflib
 
 from .base import Node, SchedulerSpec
-from .params import ParamError
+from ..errors import ParamError
 from .schedulers import composite, cosine, cyclic, hf, multiplicative, plateau, timm
 
 _MODULES = (multiplicative, cosine, cyclic, composite, plateau, hf, timm)

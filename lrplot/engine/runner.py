@@ -9,7 +9,7 @@ from .._lazy import np
 from ..errors import LrplotError
 from . import ops as O
 from .base import STEP, OptimizerState, Simulation
-from .params import ParamError
+from ..errors import ParamError
 from .schedulers.plateau import synthetic_metrics
 
 
@@ -27,6 +27,8 @@ class SimulationResult:
     synthetic_metrics: bool = False
     warnings: list[str] = field(default_factory=list)
     marks: list[tuple[int, str]] = field(default_factory=list)  # regime changes, for the plot
+    reductions: list[int] = field(default_factory=list)  # metric-driven: steps whose lr a metric reduced
+    title: str = ""  # the scheduler and its parameters, e.g. StepLR(step_size=30, gamma=0.1)
     steps_per_epoch: int | None = None  # rows are iterations; epoch = step // steps_per_epoch
     uninterrupted: Any = None  # with start_step: the run that was not interrupted, for comparison
     constructed: dict = field(default_factory=dict, repr=False)  # optimizer groups right after construction
@@ -41,7 +43,7 @@ class SimulationResult:
 
 
 def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) -> SimulationResult:
-    sim = Simulation(state, n, per_epoch)
+    sim = Simulation(state, per_epoch)
     node.construct(sim)
     constructed = state.snapshot()
     row0 = list(state.lr)
@@ -70,7 +72,7 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     warnings = _check_finite(lr, node)
     return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, momentum,
                             "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n),
-                            constructed=constructed)
+                            constructed=constructed, title=node.describe())
 
 
 def _merge(parts, groups: int):
@@ -109,8 +111,8 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
     drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1
     return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, None,
                             "beta1" if state.use_beta1 else "momentum", metrics=metrics,
-                            synthetic_metrics=synthetic, marks=[(int(k), "reduce") for k in drops],
-                            constructed=constructed)
+                            synthetic_metrics=synthetic, reductions=drops.tolist(),
+                            constructed=constructed, title=node.describe())
 
 
 def _check_finite(lr, node) -> list[str]:

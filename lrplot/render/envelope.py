@@ -7,20 +7,40 @@ import math
 from .._lazy import np
 
 
+LOG_SPAN = 10 ** 2.5  # a curve spanning more than ~2.5 decades is drawn on a log axis
+
+
+def auto_log(values) -> bool:
+    """Whether a log y axis shows ``values`` better: all positive and spanning more than LOG_SPAN."""
+    finite = values[np.isfinite(values)]
+    if finite.size == 0 or (finite <= 0).any():
+        return False
+    return bool(finite.max() / finite.min() > LOG_SPAN)
+
+
+def _blocks(y, columns: int):
+    """``y`` as ``(buckets, per)`` blocks (the last padded with its final value), or None when short enough."""
+    n = len(y)
+    if n <= 4 * columns:
+        return None
+    per = math.ceil(n / columns)
+    buckets = math.ceil(n / per)
+    pad = buckets * per - n
+    yy = np.concatenate([y, np.full(pad, y[-1])]) if pad else y
+    return yy.reshape(buckets, per)
+
+
 def envelope(x, y, columns: int):
     """Reduce ``(x, y)`` to the min and max of each of ``columns`` buckets, in drawing order.
 
     Keeps every local peak and trough to within one bucket: a million-step
     curve costs as much to draw as a thousand-step one, without aliasing.
     """
-    n = len(y)
-    if n <= 4 * columns:
+    blocks = _blocks(y, columns)
+    if blocks is None:
         return x, y
-    per = math.ceil(n / columns)
-    buckets = math.ceil(n / per)
-    pad = buckets * per - n
-    yy = np.concatenate([y, np.full(pad, y[-1])]) if pad else y
-    blocks = yy.reshape(buckets, per)
+    n = len(y)
+    buckets, per = blocks.shape
     lo = blocks.argmin(axis=1)
     hi = blocks.argmax(axis=1)
     first = np.minimum(lo, hi)
@@ -42,16 +62,14 @@ def band(x, y, columns: int):
     and maximum, so peaks and troughs stay within one pixel; rasterising one
     outline is much cheaper than a zigzag through every bucket.
     """
-    n = len(y)
-    if n <= 4 * columns:
+    blocks = _blocks(y, columns)
+    if blocks is None:
         return None
-    per = math.ceil(n / columns)
-    buckets = math.ceil(n / per)
-    pad = buckets * per - n
-    yy = np.concatenate([y, np.full(pad, y[-1])]) if pad else y
-    blocks = yy.reshape(buckets, per)
+    n = len(y)
+    buckets, per = blocks.shape
+    has_nan = bool(np.isnan(y).any())
     with np.errstate(invalid="ignore"):
-        low = np.nanmin(blocks, axis=1) if np.isnan(yy).any() else blocks.min(axis=1)
-        high = np.nanmax(blocks, axis=1) if np.isnan(yy).any() else blocks.max(axis=1)
+        low = np.nanmin(blocks, axis=1) if has_nan else blocks.min(axis=1)
+        high = np.nanmax(blocks, axis=1) if has_nan else blocks.max(axis=1)
     xb = x[np.minimum(np.arange(buckets) * per + per // 2, n - 1)]
     return xb, low, high

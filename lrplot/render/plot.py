@@ -7,21 +7,18 @@ simulating a million steps.  The look lives in ``lrplot.mplstyle``.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import matplotlib
+from matplotlib import rc_context
+from matplotlib.figure import Figure
+from matplotlib.ticker import EngFormatter, FuncFormatter, MaxNLocator
 
-matplotlib.use("Agg", force=False)
-
-from matplotlib import rc_context  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import EngFormatter, FuncFormatter, MaxNLocator  # noqa: E402
-
-from .._lazy import np  # noqa: E402
-from .envelope import band  # noqa: E402
-from .titles import describe  # noqa: E402
+from .._lazy import np
+from .envelope import auto_log, band
+from .formats import RenderOptions
+from .titles import title_of
 
 STYLE = Path(__file__).with_name("lrplot.mplstyle")
 MAX_MARKS = 40  # more regime marks than this would only add noise (e.g. thousands of cycles)
@@ -40,25 +37,6 @@ class Series:
     label: str = ""
 
 
-@dataclass
-class PlotOptions:
-    title: str | None = None
-    log_y: bool | None = None  # None: automatic
-    dpi: int | None = None
-    size: tuple[float, float] | None = None  # inches
-    marks: bool = True
-    x_label: str = "step"
-    steps_per_epoch: int | None = None
-    extra_marks: list = field(default_factory=list)
-
-
-def _auto_log(values) -> bool:
-    finite = values[np.isfinite(values)]
-    if finite.size == 0 or (finite <= 0).any():
-        return False
-    return finite.max() / finite.min() > 10 ** 2.5
-
-
 def _lr_formatter():
     def fmt(value: float, _pos: int) -> str:
         if value == 0:
@@ -70,7 +48,23 @@ def _lr_formatter():
     return FuncFormatter(fmt)
 
 
-def render(series: list[Series], fmt: str, options: PlotOptions) -> bytes:
+def write_png(results: list, labels: list[str], options: RenderOptions):
+    yield render(_series(results, labels), "png", options)
+
+
+def write_svg(results: list, labels: list[str], options: RenderOptions):
+    yield render(_series(results, labels), "svg", options)
+
+
+def write_pdf(results: list, labels: list[str], options: RenderOptions):
+    yield render(_series(results, labels), "pdf", options)
+
+
+def _series(results: list, labels: list[str]) -> list[Series]:
+    return [Series(r, label) for r, label in zip(results, labels)]
+
+
+def render(series: list[Series], fmt: str, options: RenderOptions) -> bytes:
     """The picture as bytes in ``fmt`` (png, svg or pdf)."""
     with rc_context(fname=str(STYLE)):
         fig = _figure(series, options)
@@ -83,7 +77,7 @@ def render(series: list[Series], fmt: str, options: PlotOptions) -> bytes:
     return buf.getvalue()
 
 
-def _figure(series: list[Series], options: PlotOptions) -> Figure:
+def _figure(series: list[Series], options: RenderOptions) -> Figure:
     first = series[0].result
     momentum = [s for s in series if s.result.momentum is not None]
     metrics = [s for s in series if s.result.metrics is not None]
@@ -98,7 +92,7 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
     all_lr = np.concatenate([s.result.lr.ravel() for s in series] +
                             [s.result.uninterrupted.lr.ravel() for s in series
                              if getattr(s.result, "uninterrupted", None) is not None])
-    log_y = _auto_log(all_lr) if options.log_y is None else options.log_y
+    log_y = auto_log(all_lr) if options.log_y is None else options.log_y
     lines = 0
     colors: dict[tuple[int, int], str] = {}
     for k, s in enumerate(series):
@@ -148,14 +142,14 @@ def _figure(series: list[Series], options: PlotOptions) -> Figure:
         r_ax = axes[-1]
         x = _x(s.result, options)
         _draw_curve(r_ax, x, s.result.metrics, columns, "metric", "0.35")
-        drops = [m for m, label in s.result.marks if label == "reduce"]
+        drops = s.result.reductions
         if drops:
-            idx = np.array(drops[:500]) - 1
+            idx = np.array(drops[:500]) - int(s.result.steps[0]) - 1  # the metric that caused it
             r_ax.plot(x[idx], s.result.metrics[idx], linestyle="none", marker="v", color="#d62728",
                       markersize=5, label="lr reduced")
             r_ax.legend(loc="best")
         r_ax.set_ylabel("metric (synthetic)" if s.result.synthetic_metrics else "metric")
-    axes[-1].set_xlabel(options.x_label)
+    axes[-1].set_xlabel("epoch" if options.steps_per_epoch else "step")
     axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=10, integer=options.steps_per_epoch is None))
     if len(first) >= 10000:
         axes[-1].xaxis.set_major_formatter(EngFormatter(sep=""))
@@ -183,17 +177,17 @@ def _draw_curve(ax, x, y, columns: int, label: str, color=None) -> str:
     return color
 
 
-def _x(result, options: PlotOptions):
+def _x(result, options: RenderOptions):
     steps = result.steps.astype(np.float64)
     if options.steps_per_epoch:
         return steps / options.steps_per_epoch
     return steps
 
 
-def _draw_marks(axes, result, options: PlotOptions, runs: int) -> None:
+def _draw_marks(axes, result, options: RenderOptions, runs: int) -> None:
     if runs > 1:
         return
-    marks = [m for m in result.marks + options.extra_marks if m[1] != "reduce"]
+    marks = result.marks
     if not marks or len(marks) > MAX_MARKS:
         return
     scale = options.steps_per_epoch or 1
@@ -215,7 +209,7 @@ def _title(series: list[Series]) -> str:
         return " vs ".join(s.label for s in series)
     result = series[0].result
     if getattr(result, "uninterrupted", None) is not None:
-        return f"{describe(result)}, resumed at step {int(result.steps[0])}"
-    return describe(result)
+        return f"{title_of(result)}, resumed at step {int(result.steps[0])}"
+    return title_of(result)
 
 

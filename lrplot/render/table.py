@@ -53,16 +53,26 @@ def csv_text(result: Any) -> str:
     return "".join(csv_chunks(columns(result)))
 
 
-def json_text(result: Any, extra: dict | None = None) -> str:
+def json_text(result: Any) -> str:
     """The same data as the CSV, column-wise, plus the scheduler and its parameters."""
     data = {
         "scheduler": result.scheduler,
         "params": _jsonable(result.params),
         "columns": {name: values.tolist() for name, values in columns(result)},
     }
-    if extra:
-        data.update(extra)
     return json.dumps(data, allow_nan=False) + "\n"
+
+
+def write_csv(results: list, labels: list[str], options=None) -> Iterator[bytes]:
+    if len(results) == 1:
+        for chunk in csv_chunks(columns(results[0])):
+            yield chunk.encode()
+    else:
+        yield compare_csv_text(results, labels).encode()
+
+
+def write_json(results: list, labels: list[str], options=None) -> Iterator[bytes]:
+    yield (json_text(results[0]) if len(results) == 1 else compare_json_text(results, labels)).encode()
 
 
 def _jsonable(value: Any) -> Any:

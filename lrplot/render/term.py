@@ -6,7 +6,14 @@ import shutil
 
 from .._lazy import np
 from ..errors import LrplotError
-from .envelope import envelope
+from .envelope import auto_log, envelope
+
+
+def write_term(results: list, labels: list[str], options):
+    from .titles import title_of
+
+    title = options.title or (title_of(results[0]) if len(results) == 1 else " vs ".join(labels))
+    yield (render_term(list(zip(labels, results)), title, options.log_y, options.color) + "\n").encode()
 
 
 def render_term(series: list, title: str, log_y: bool | None, color: bool = False) -> str:
@@ -28,8 +35,7 @@ def render_term(series: list, title: str, log_y: bool | None, color: bool = Fals
             labels.append(f"{label} group {g}".strip() if groups > 1 else (label or "lr"))
     values = np.concatenate(ys)
     if log_y is None:
-        positive = values[values > 0]
-        log_y = bool(len(positive) == len(values) and positive.max() / positive.min() > 10 ** 2.5)
+        log_y = auto_log(values)
     if log_y:
         keep = [y > 0 for y in ys]
         xs = [x[k] for x, k in zip(xs, keep)]

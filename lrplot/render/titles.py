@@ -1,44 +1,11 @@
-"""Titles from the registry: a scheduler and the parameters that differ from torch's defaults."""
+"""Titles: what the engine says the schedule is (``result.title``), fitted to a picture or a terminal."""
 
 from __future__ import annotations
 
-from typing import Any
+MAX_TITLE = 100
 
 
-def describe(result) -> str:
-    """``StepLR(step_size=30, gamma=0.1)``: the scheduler and the parameters that shape it."""
-    return _describe(result.scheduler, result.params)
-
-
-def _describe(name: str, params: dict) -> str:
-    from ..engine.registry import lookup
-
-    spec = lookup(name).spec
-    parts = []
-    for param in spec.params:
-        value = params.get(param.name, param.default)
-        if param.name == "schedulers":
-            inner = " -> " if name == "SequentialLR" else " + "
-            parts.append(inner.join(_describe(_child_name(c), c.get("params") or {}) for c in value))
-            continue
-        if value is None or (not param.required and value == param.default):
-            continue
-        parts.append(f"{param.name}={_short(value)}")
-    text = f"{name}({', '.join(parts)})"
-    return text if len(text) <= 100 else text[:97] + "..."
-
-
-def _child_name(child: dict) -> str:
-    from ..engine.registry import lookup
-
-    return lookup(child["scheduler"]).spec.name
-
-
-def _short(value: Any) -> str:
-    if isinstance(value, float):
-        return f"{value:g}"
-    if isinstance(value, list):
-        return "[" + ",".join(_short(v) for v in value) + "]"
-    if isinstance(value, str):
-        return f"'{value}'"
-    return str(value)
+def title_of(result) -> str:
+    """``StepLR(step_size=30, gamma=0.1)``, cut to a length a figure can show."""
+    text = result.title or result.scheduler
+    return text if len(text) <= MAX_TITLE else text[:MAX_TITLE - 3] + "..."

@@ -12,7 +12,8 @@ from bisect import bisect_right
 
 from ..._lazy import np
 from ..base import INIT, RESET0, STEP, UNDO, Node, SchedulerSpec
-from ..params import INT_LIST, SCHEDULERS as SCHEDULER_LIST, Param, ParamError, at_least
+from ..params import INT_LIST, SCHEDULERS as SCHEDULER_LIST, Param, at_least
+from ...errors import ParamError
 
 SCHEDULERS_HELP = "the child schedulers, in order (YAML: a list of {scheduler, params})"
 
@@ -49,7 +50,7 @@ class SequentialLR(_Composite):
             Param("milestones", INT_LIST, "epochs at which to switch to the next scheduler (one fewer than "
                   "schedulers, non-decreasing)", check=at_least(0)),
         ),
-        composite=True,
+        composite=True, joiner=" -> ",
     )
 
     def marks(self, n: int) -> list[tuple[int, str]]:
@@ -104,11 +105,15 @@ class ChainedScheduler(_Composite):
         summary="step all schedulers at every step; their chainable updates compose",
         example={"schedulers": [{"scheduler": "ConstantLR", "params": {"factor": 0.5, "total_iters": 10}}, {"scheduler": "ExponentialLR", "params": {"gamma": 0.97}}]},
         params=(Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),),
-        composite=True,
+        composite=True, joiner=" + ",
     )
 
     def marks(self, n: int) -> list[tuple[int, str]]:
         return sorted({m for child in self.children for m in child.marks(n)})
+
+    def resume_at(self, start: int) -> None:
+        for child in self.children:  # each child is built with last_epoch, the chain has none of its own
+            child.last_epoch = start
 
     def construct(self, sim) -> None:
         for child in self.children:

@@ -9,7 +9,8 @@ from .. import ops as O
 from ..base import Leaf, SchedulerSpec, Updates
 from ..expr import compile_expression
 from ..fmath import pow_
-from ..params import BOOL, CHOICE, EXPR, FLOAT, INT, Param, ParamError, at_least, between, greater_than
+from ..params import BOOL, CHOICE, EXPR, FLOAT, INT, Param, at_least, between, greater_than
+from ...errors import ParamError
 
 CYCLE_MOMENTUM_HELP = "cycle momentum (or Adam's beta1) inversely to the learning rate"
 
@@ -132,9 +133,9 @@ class OneCycleLR(Leaf):
             Param("total_steps", INT, "steps in the cycle (or give epochs and steps_per_epoch)", default=None, horizon=True,
                   nullable=True, check=at_least(1)),
             Param("epochs", INT, "epochs in the cycle, with steps_per_epoch", default=None, nullable=True,
-                  check=at_least(1), cli=False),
+                  check=at_least(1), cli=False, run_flag="--epochs"),
             Param("steps_per_epoch", INT, "steps per epoch, with epochs", default=None, nullable=True,
-                  check=at_least(1), cli=False),
+                  check=at_least(1), cli=False, run_flag="--steps-per-epoch"),
             Param("pct_start", FLOAT, "fraction of the cycle spent increasing the lr", default=0.3,
                   check=between(0, 1)),
             Param("anneal_strategy", CHOICE, "annealing shape", default="cos", choices=("cos", "linear")),
@@ -154,6 +155,17 @@ class OneCycleLR(Leaf):
     def marks(self, n: int) -> list[tuple[int, str]]:
         ends = [phase[0] for phase in getattr(self, "phases", [])[:-1]]
         return [(int(round(e)), "phase") for e in ends if 0 < round(e) < n]
+
+    @classmethod
+    def complete(cls, values: dict, run: dict) -> dict:
+        """torch takes ``epochs``/``steps_per_epoch`` from the caller: lrplot fills them from the run."""
+        if run.get("steps_per_epoch") and values["total_steps"] is None:
+            if values["steps_per_epoch"] is None:
+                values["steps_per_epoch"] = run["steps_per_epoch"]
+            if values["epochs"] is None and run.get("epochs") is not None:
+                values["epochs"] = run["epochs"]
+        cls.total_steps_of(values)  # torch's "total_steps OR (epochs AND steps_per_epoch)" check
+        return values
 
     @staticmethod
     def total_steps_of(p: dict) -> int:

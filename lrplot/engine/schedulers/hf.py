@@ -13,9 +13,10 @@ import math
 
 from ..._lazy import np
 from .. import ops as O
-from ..base import Leaf, SchedulerSpec, Updates
+from ..base import Family, Leaf, SchedulerSpec, Updates
 from ..fmath import pow_
-from ..params import CHOICE, FLOAT, INT, Param, ParamError, at_least, between
+from ..params import CHOICE, FLOAT, INT, Param, at_least, between
+from ...errors import ParamError
 
 WARMUP = Param("num_warmup_steps", INT, "steps of linear warmup from 0", default=0, check=at_least(0))
 TRAINING = Param("num_training_steps", INT, "total training steps", check=at_least(1))
@@ -55,10 +56,13 @@ class _HFSchedule(Leaf):
         return [(w, "warmup")] if 0 < w < n else []
 
 
+HF = Family("hf", "Hugging Face transformers")  # LambdaLR underneath: torch's resume; warmup is built in
+
+
 def _hf(name: str, summary: str, params: tuple, example: dict, **extra):
     cli_name = name.replace("_", "-")
     return SchedulerSpec(name=f"hf:{name}", cli=f"hf-{cli_name}", summary=summary, params=params,
-                         example=example, family="hf", default_steps=_training_steps, **extra)
+                         example=example, family=HF, default_steps=_training_steps, **extra)
 
 
 def _cosine(progress, cycles):

@@ -16,7 +16,8 @@ from .. import ops as O
 from ..base import INIT, RESET0, Leaf, SchedulerSpec, Updates, check_factors
 from ..expr import compile_expression
 from ..fmath import pow_
-from ..params import EXPR, FLOAT, INT, INT_LIST, Param, ParamError, at_least, between
+from ..params import EXPR, FLOAT, INT, INT_LIST, Param, at_least, between
+from ...errors import ParamError
 
 GAMMA_HELP = "multiplicative factor of learning rate decay"
 

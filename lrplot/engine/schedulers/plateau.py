@@ -10,8 +10,9 @@ from __future__ import annotations
 import math
 
 from ..._lazy import np
-from ..base import Node, SchedulerSpec
-from ..params import CHOICE, FLOAT, INT, Param, ParamError, at_least, between
+from ..base import RESTART, Node, SchedulerSpec
+from ..params import CHOICE, FLOAT, INT, Param, at_least, between
+from ...errors import ParamError
 
 
 def synthetic_metrics(n: int, mode: str = "min"):
@@ -30,7 +31,7 @@ class ReduceLROnPlateau(Node):
     spec = SchedulerSpec(
         name="ReduceLROnPlateau", cli="plateau", aliases=("reduce-on-plateau", "hf:reduce_lr_on_plateau", "hf-reduce-lr-on-plateau"),
         summary="multiply lr by factor when the metric stops improving for patience epochs",
-        example={"factor": 0.5, "patience": 5},
+        example={"factor": 0.5, "patience": 5}, metric_driven=True, resume=RESTART,
         params=(
             Param("mode", CHOICE, "min: the metric should fall (a loss); max: rise (an accuracy)",
                   default="min", choices=("min", "max")),

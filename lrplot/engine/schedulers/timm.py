@@ -16,9 +16,10 @@ from bisect import bisect_right
 
 from ..._lazy import np
 from .. import ops as O
-from ..base import INIT, Leaf, Node, SchedulerSpec, Updates
+from ..base import INIT, REPLAY, RESTART, Family, Leaf, Node, SchedulerSpec, Updates
 from ..fmath import pow_
-from ..params import BOOL, CHOICE, FLOAT, INT, INT_LIST, RANGE, Param, ParamError, at_least, greater_than
+from ..params import BOOL, CHOICE, FLOAT, INT, INT_LIST, RANGE, Param, at_least, greater_than
+from ...errors import ParamError
 
 T_INITIAL = Param("t_initial", INT, "length of the first cycle (epochs, or updates without t_in_epochs)",
                   check=at_least(1), horizon=True)
@@ -173,9 +174,17 @@ class _TimmSchedule(Leaf):
         return self.base_lrs[None, :] * gamma[:, None]
 
 
+TIMM = Family("timm", "timm", resume=REPLAY)
+
+
+def _unit(p: dict) -> str:
+    """timm counts t_initial, warmup_t, decay_t in epochs unless t_in_epochs is off."""
+    return "epochs" if p.get("t_in_epochs", True) else "steps"
+
+
 def _spec(name: str, cli: str, summary: str, params: tuple, example: dict) -> SchedulerSpec:
     return SchedulerSpec(name=name, cli=f"timm-{cli}", aliases=(f"timm:{cli}",), summary=summary, params=params,
-                         example=example, family="timm", default_steps=_natural)
+                         example=example, family=TIMM, default_steps=_natural, length_unit=_unit)
 
 
 def _natural(p: dict) -> int | None:
@@ -276,7 +285,8 @@ class TimmPlateau(Node):
     """timm's PlateauLRScheduler: torch's ReduceLROnPlateau after a warmup, with noise that is undone next epoch."""
 
     spec = SchedulerSpec(
-        name="PlateauLRScheduler", cli="timm-plateau", aliases=("timm:plateau",), family="timm",
+        name="PlateauLRScheduler", cli="timm-plateau", aliases=("timm:plateau",), family=TIMM,
+        metric_driven=True, resume=RESTART, length_unit=lambda p: "epochs",
         summary="timm's plateau decay (torch's ReduceLROnPlateau after a warmup, with noise)",
         example={"decay_rate": 0.5, "patience_t": 5, "mode": "min"},
         params=(

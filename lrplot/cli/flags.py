@@ -1,0 +1,93 @@
+"""One table between command-line flags and config keys, read in both directions.
+
+Forward, :func:`apply` puts the flags a user typed into a config dict (a flag beats the file); backward,
+:func:`reword` turns an engine error located at a config path into one that names the flag the user typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from ..errors import LrplotError, ParamError, format_path
+
+
+def _lrs(values: list) -> Any:
+    values = list(values)
+    return values[0] if len(values) == 1 else values
+
+
+def _betas(text: str) -> list[str]:
+    return [p.strip() for p in text.split(",") if p.strip()]
+
+
+@dataclass(frozen=True)
+class RunFlag:
+    option: str  # the keyword typer passes
+    flag: str
+    path: tuple  # where it goes in the config
+    convert: Callable[[Any], Any] = lambda v: v
+    requires: str | None = None  # another flag's option that must be given too
+    metavar: str = "VALUE"
+
+    def given(self, opts: dict) -> bool:
+        value = opts.get(self.option)
+        return value is not None and value != [] and value != ()
+
+
+RUN_FLAGS: tuple[RunFlag, ...] = (
+    RunFlag("epochs", "--epochs", ("epochs",)),
+    RunFlag("steps_per_epoch", "--steps-per-epoch", ("steps_per_epoch",)),
+    RunFlag("start_step", "--start-step", ("start_step",)),
+    RunFlag("warmup", "--warmup", ("warmup", "steps"), metavar="N"),
+    RunFlag("warmup_start_factor", "--warmup-start-factor", ("warmup", "start_factor"), requires="warmup"),
+    RunFlag("lr", "--lr", ("optimizer", "lr"), _lrs),
+    RunFlag("momentum", "--momentum", ("optimizer", "momentum")),
+    RunFlag("betas", "--betas", ("optimizer", "betas"), _betas),
+    RunFlag("metrics", "--metrics", ("metrics",)),
+)
+_BY_OPTION = {f.option: f for f in RUN_FLAGS}
+
+
+def apply(config: dict, opts: dict, only: tuple[str, ...] | None = None) -> dict:
+    """``config`` with every run flag in ``opts`` written at its path (``only``: just these options)."""
+    for run_flag in RUN_FLAGS:
+        if (only is not None and run_flag.option not in only) or not run_flag.given(opts):
+            continue
+        if run_flag.requires and not _BY_OPTION[run_flag.requires].given(opts):
+            required = _BY_OPTION[run_flag.requires]
+            raise LrplotError(f"{run_flag.flag}: give {required.flag} {required.metavar} too")
+        node = config
+        for key in run_flag.path[:-1]:
+            if not isinstance(node.get(key), dict):
+                node[key] = {} if node.get(key) is None or key != "warmup" else {"steps": node[key]}
+            node = node[key]
+        node[run_flag.path[-1]] = run_flag.convert(opts[run_flag.option])
+    return config
+
+
+def reword(err: ParamError, spec=None) -> LrplotError:
+    """An engine error re-worded with the flag the user typed (``spec``: the command's scheduler)."""
+    path = err.path
+    if path == ("params",):
+        return LrplotError(err.detail)
+    flag, rest = None, ()
+    if spec is not None and path[:1] == ("params",) and len(path) >= 2 and isinstance(path[1], str):
+        try:
+            flag, rest = spec.param(path[1]).flag, path[2:]
+        except KeyError:
+            flag, rest = "--" + path[1].lower().replace("_", "-"), path[2:]
+    else:
+        for run_flag in sorted(RUN_FLAGS, key=lambda f: -len(f.path)):
+            if path[:len(run_flag.path)] == run_flag.path:
+                flag, rest = run_flag.flag, path[len(run_flag.path):]
+                break
+        else:
+            if path[:1] == ("warmup",):
+                flag, rest = "--warmup", path[1:]
+    if flag is None:
+        return LrplotError(str(err))
+    suffix = format_path(rest)
+    if suffix and not suffix.startswith("["):
+        suffix = f" {suffix}"
+    return LrplotError(f"{flag}{suffix}: {err.detail}")

@@ -1,0 +1,90 @@
+"""Config files people already have, one module per shape: detect, then translate to lrplot's config.
+
+Every shape module has ``NAME``, ``detect(data) -> float`` (0: not this shape; higher: surer) and
+``translate(data, run) -> Translation``.  :func:`translate` picks the one shape that is surest; a tie is
+refused naming the candidates, never guessed.  Adding a shape is adding a module to ``SHAPES``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from ...errors import ParamError
+
+
+@dataclass
+class Translation:
+    shape: str  # "lrplot", "LightningCLI", "Hydra", "HF TrainingArguments", "timm"
+    config: Any
+    origin: dict[tuple, tuple] = field(default_factory=dict)  # translated path prefix -> path in the file
+    ignored: list[str] = field(default_factory=list)
+
+    def original_path(self, path: tuple) -> tuple:
+        for cut in range(len(path), -1, -1):
+            if path[:cut] in self.origin:
+                return self.origin[path[:cut]] + path[cut:]
+        return path
+
+
+def translate(data: Any, run: dict | None = None) -> Translation:
+    """Recognise the shape of ``data`` and return it as an lrplot config.
+
+    ``run`` carries run flags a shape may need (``steps_per_epoch``).
+    """
+    from . import SHAPES_BY_PRIORITY
+
+    run = run or {}
+    scores = [(shape.detect(data), shape) for shape in SHAPES_BY_PRIORITY]
+    best = max(score for score, _ in scores)
+    if best <= 0:
+        return Translation("lrplot", data)
+    sure = [shape for score, shape in scores if score == best]
+    if len(sure) > 1:
+        raise ParamError((), "this file looks like " + " and like ".join(f"a {s.NAME} config" for s in sure) +
+                         "; lrplot cannot tell which, so it reads neither")
+    return sure[0].translate(data, run)
+
+
+def short_class(class_path: Any, path: tuple) -> str:
+    if not isinstance(class_path, str) or not class_path.strip():
+        raise ParamError(path, f"expected a class path such as torch.optim.lr_scheduler.StepLR, got {class_path!r}")
+    return class_path.rsplit(".", 1)[-1]
+
+
+def optimizer_from(init: Any, path: tuple, origin: dict) -> dict:
+    optimizer: dict = {}
+    if not isinstance(init, dict):
+        return optimizer
+    for key in ("lr", "momentum", "betas"):
+        if key in init:
+            optimizer[key] = init[key]
+            origin[("optimizer", key)] = path + (key,)
+    return optimizer
+
+
+def unused(data: dict, used: set, prefix: str = "") -> list[str]:
+    """The keys of ``data`` (dotted) that no translation read, for ``-v``."""
+    out = []
+    for key, value in data.items():
+        name = f"{prefix}{key}"
+        if name in used:
+            continue
+        if isinstance(value, dict) and any(u.startswith(name + ".") for u in used):
+            out += unused(value, used, name + ".")
+        else:
+            out.append(name)
+    return out
+
+
+def describe_ignored(translation: Translation) -> str:
+    keys = ", ".join(translation.ignored[:40]) + (" ..." if len(translation.ignored) > 40 else "")
+    return f"{translation.shape} config: ignored {len(translation.ignored)} keys lrplot does not use: {keys}"
+
+
+from . import hf, hydra, lightning, own, timm  # noqa: E402
+
+#: Every shape lrplot reads; ``own`` (lrplot's YAML) is surest when it matches.
+SHAPES_BY_PRIORITY = (own, lightning, hydra, hf, timm)
+
+__all__ = ["translate", "Translation", "describe_ignored", "SHAPES_BY_PRIORITY"]

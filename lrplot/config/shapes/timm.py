@@ -1,0 +1,109 @@
+"""timm's flat training YAML (train.py's arguments), through the arithmetic of timm's create_scheduler_v2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ...errors import ParamError
+from . import Translation, unused
+
+NAME = "timm"
+
+
+def detect(data: Any) -> float:
+    return 0.5 if isinstance(data, dict) and isinstance(data.get("sched"), str) else 0.0
+
+
+def translate(data: dict, run: dict) -> Translation:
+    return _timm(data, run.get("steps_per_epoch"))
+
+
+# timm's train.py argument defaults: what a key missing from a timm YAML means.
+TIMM_DEFAULTS = {
+    "sched": "cosine", "epochs": 300, "decay_epochs": 90, "decay_milestones": [90, 180, 270], "warmup_epochs": 5,
+    "warmup_lr": 1e-5, "min_lr": 0.0, "decay_rate": 0.1, "cooldown_epochs": 0, "patience_epochs": 10,
+    "lr_cycle_mul": 1.0, "lr_cycle_decay": 0.5, "lr_cycle_limit": 1, "lr_k_decay": 1.0, "lr_noise": None,
+    "lr_noise_pct": 0.67, "lr_noise_std": 1.0, "seed": 42, "warmup_prefix": False, "sched_on_updates": False,
+    "eval_metric": "top1", "lr_base": 0.1, "lr_base_size": 256, "lr_base_scale": "", "batch_size": 128,
+    "grad_accum_steps": 1, "opt": "sgd",
+}
+_TIMM_CLASSES = {"cosine": "CosineLRScheduler", "tanh": "TanhLRScheduler", "step": "StepLRScheduler",
+                 "constant": "StepLRScheduler", "multistep": "MultiStepLRScheduler", "plateau": "PlateauLRScheduler",
+                 "poly": "PolyLRScheduler"}
+
+
+def _timm(data: dict, steps_per_epoch: int | None) -> Translation:
+    """timm's flat training YAML, through the same arithmetic as timm's create_scheduler_v2."""
+    a = {**TIMM_DEFAULTS, **data}
+    sched = a["sched"]
+    if sched not in _TIMM_CLASSES:
+        raise ParamError(("sched",), f"{sched!r}: lrplot reproduces timm's {', '.join(sorted(_TIMM_CLASSES))}")
+    on_updates = bool(a["sched_on_updates"])
+    if on_updates and not steps_per_epoch:
+        raise ParamError(("sched_on_updates",), "stepping per update needs the number of updates per epoch: "
+                         "give --steps-per-epoch")
+    k = steps_per_epoch if on_updates else 1
+    t_initial, warmup_t = a["epochs"] * k, a["warmup_epochs"] * k
+    decay_t, cooldown_t = a["decay_epochs"] * k, a["cooldown_epochs"] * k
+    milestones = [d * k for d in a["decay_milestones"]]
+    noise = a["lr_noise"]
+    if noise is not None:
+        noise_range = [n * t_initial for n in noise] if isinstance(noise, list) else noise * t_initial
+        if isinstance(noise_range, list) and len(noise_range) == 1:
+            noise_range = noise_range[0]
+    else:
+        noise_range = None
+    warm = {"warmup_lr_init": a["warmup_lr"], "warmup_t": warmup_t, "warmup_prefix": a["warmup_prefix"]}
+    noise_args = {"noise_range_t": noise_range, "noise_pct": a["lr_noise_pct"], "noise_std": a["lr_noise_std"],
+                  "noise_seed": a["seed"]}
+    cycles = {"cycle_mul": a["lr_cycle_mul"], "cycle_decay": a["lr_cycle_decay"], "cycle_limit": a["lr_cycle_limit"]}
+    name = _TIMM_CLASSES[sched]
+    in_epochs = {"t_in_epochs": not on_updates}
+    if sched == "cosine":
+        params = {"t_initial": t_initial, "lr_min": a["min_lr"], **in_epochs, **cycles, **warm, **noise_args,
+                  "k_decay": a["lr_k_decay"]}
+    elif sched == "tanh":
+        params = {"t_initial": t_initial, "lr_min": a["min_lr"], **in_epochs, **cycles, **warm, **noise_args}
+    elif sched == "step":
+        params = {"decay_t": decay_t, "decay_rate": a["decay_rate"], **in_epochs, **warm, **noise_args}
+    elif sched == "constant":
+        params = {"decay_t": 1, "decay_rate": 1.0, **in_epochs, **warm, **noise_args}
+    elif sched == "multistep":
+        params = {"decay_t": milestones, "decay_rate": a["decay_rate"], **in_epochs, **warm, **noise_args}
+    elif sched == "plateau":
+        if on_updates:
+            raise ParamError(("sched_on_updates",), "timm's plateau scheduler only steps per epoch")
+        warm.pop("warmup_prefix")
+        mode = "min" if "loss" in str(a["eval_metric"]) else "max"
+        params = {"decay_rate": a["decay_rate"], "patience_t": a["patience_epochs"], "cooldown_t": 0, **warm,
+                  "lr_min": a["min_lr"], "mode": mode, **noise_args}
+    else:  # poly
+        params = {"power": a["decay_rate"], "t_initial": t_initial, "lr_min": a["min_lr"], **in_epochs,
+                  "k_decay": a["lr_k_decay"], **cycles, **warm, **noise_args}
+    # how long timm trains: the cycles plus cooldown (create_scheduler_v2's num_epochs)
+    if sched in ("cosine", "tanh", "poly"):
+        from ...engine.schedulers.timm import _cycle_length
+
+        length = _cycle_length({**params, "t_initial": t_initial}) + cooldown_t
+        epochs = length if not on_updates else length // k
+    else:
+        epochs = a["epochs"] + (a["warmup_epochs"] if a["warmup_prefix"] else 0)
+    config: dict = {"scheduler": name, "params": {key: v for key, v in params.items() if v is not None},
+                    "optimizer": {"lr": _timm_lr(a)}, "epochs": epochs}
+    if on_updates:
+        config["steps_per_epoch"] = k
+    origin = {("optimizer", "lr"): ("lr",), ("scheduler",): ("sched",)}
+    used = set(TIMM_DEFAULTS) | {"lr"}
+    return Translation(NAME, config, origin, unused(data, used))
+
+
+def _timm_lr(a: dict) -> float:
+    """timm's train.py: lr, else lr_base scaled by the global batch size (one process assumed)."""
+    if a.get("lr") is not None:
+        return a["lr"]
+    batch = a["batch_size"] * a["grad_accum_steps"]
+    scale = a["lr_base_scale"] or ("sqrt" if any(o in str(a["opt"]).lower() for o in ("ada", "lamb")) else "linear")
+    ratio = batch / a["lr_base_size"]
+    return a["lr_base"] * (ratio ** 0.5 if scale == "sqrt" else ratio)
+
+

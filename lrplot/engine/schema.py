@@ -1,0 +1,151 @@
+"""lrplot's own config schema: the top-level keys and how each is read and checked.
+
+A config is a mapping such as ``{"scheduler": "StepLR", "params": {...}, "optimizer": {"lr": 0.1},
+"epochs": 100}``; :func:`parse` turns it into a :class:`RunConfig` (plain values, no scheduler built).
+
+Three lengths are kept apart by name: ``rows`` is how many optimizer steps are simulated; ``epochs`` (the
+config key) counts rows, or epochs of ``steps_per_epoch`` rows each when that is given; a scheduler's own
+``epochs`` parameter (OneCycleLR) is that scheduler's business.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass
+from typing import Any, Mapping
+
+from ..errors import ParamError
+from .params import FLOAT, Param, between, to_float, to_int
+
+#: Most rows lrplot simulates: 10 million float64 rows per param group is ~80 MB.
+MAX_STEPS = 10_000_000
+DEFAULT_STEPS = 100
+DEFAULT_LR = 0.1
+
+CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch", "start_step")
+OPTIMIZER_KEYS = ("lr", "momentum", "betas")
+
+_LR = Param("lr", FLOAT, "learning rate of each param group", check=between(0, math.inf), per_group=True)
+_MOMENTUM = Param("momentum", FLOAT, "SGD momentum", check=between(0, 1))
+
+
+@dataclass
+class Optimizer:
+    """The dummy optimizer: one lr per param group, and SGD momentum or Adam betas."""
+
+    lrs: list[float]
+    momentum: float | None = None
+    betas: tuple[float, float] | None = None
+
+
+@dataclass
+class RunConfig:
+    """A config's top-level values, checked; the scheduler itself is built by :mod:`.tree`."""
+
+    scheduler: Any
+    params: Any
+    optimizer: Optimizer
+    epochs: int | None  # the config key: rows, or epochs when steps_per_epoch is given
+    steps_per_epoch: int | None
+    metrics: Any  # float64 array or None
+    warmup: Any
+    start_step: Any
+
+
+def parse(config: Any) -> RunConfig:
+    if not isinstance(config, Mapping):
+        raise ParamError((), f"a config must be a mapping, got {type(config).__name__}")
+    for key in config:
+        if key not in CONFIG_KEYS:
+            close = difflib.get_close_matches(str(key), CONFIG_KEYS, n=1, cutoff=0.6)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(CONFIG_KEYS)})"
+            raise ParamError((key,), f"unknown key{hint}")
+    if "scheduler" not in config:
+        raise ParamError(("scheduler",), "missing: name the scheduler, e.g. scheduler: StepLR")
+    epochs = config.get("epochs")
+    if epochs is not None:
+        epochs = to_int(epochs, ("epochs",))
+        if epochs < 1:
+            raise ParamError(("epochs",), f"{epochs} is invalid: simulate at least 1 step")
+    return RunConfig(config["scheduler"], config.get("params"), optimizer(config.get("optimizer")), epochs,
+                     _steps_per_epoch(config.get("steps_per_epoch")), _metrics(config.get("metrics")),
+                     config.get("warmup"), config.get("start_step"))
+
+
+def optimizer(value: Any) -> Optimizer:
+    if value is None:
+        value = {}
+    if isinstance(value, (int, float, list)) and not isinstance(value, bool):
+        value = {"lr": value}
+    if not isinstance(value, Mapping):
+        raise ParamError(("optimizer",), f"expected a mapping with lr and optional momentum or betas, got {value!r}")
+    for key in value:
+        if key not in OPTIMIZER_KEYS:
+            raise ParamError(("optimizer", key), f"unknown optimizer key (allowed: {', '.join(OPTIMIZER_KEYS)})")
+    lr = value.get("lr")
+    lrs = [DEFAULT_LR] if lr is None else _LR.coerce(lr, ("optimizer", "lr"))
+    lrs = lrs if isinstance(lrs, list) else [lrs]
+    momentum, betas = value.get("momentum"), value.get("betas")
+    if momentum is not None and betas is not None:
+        raise ParamError(("optimizer", "betas"), "give momentum (SGD) or betas (Adam), not both")
+    if momentum is not None:
+        momentum = _MOMENTUM.coerce(momentum, ("optimizer", "momentum"))
+    if betas is not None:
+        if not isinstance(betas, (list, tuple)) or len(betas) != 2:
+            raise ParamError(("optimizer", "betas"), f"expected two numbers [beta1, beta2], got {betas!r}")
+        betas = tuple(to_float(b, ("optimizer", "betas", i)) for i, b in enumerate(betas))
+        for i, b in enumerate(betas):
+            if not 0 <= b < 1:
+                raise ParamError(("optimizer", "betas", i), f"{b!r} is invalid: must be in [0, 1)")
+    return Optimizer(lrs, momentum, betas)
+
+
+def rows(config: RunConfig, spec, params: dict) -> int:
+    """How many rows to simulate: the config's ``epochs``, else the scheduler's natural length."""
+    per_epoch = config.steps_per_epoch
+    if config.epochs is None:
+        if spec.metric_driven and config.metrics is not None:
+            return len(config.metrics)
+        natural = spec.default_steps(params)
+        if natural:
+            if per_epoch and spec.length_unit(params) == "epochs":
+                natural *= per_epoch
+            return min(natural, MAX_STEPS)
+        return DEFAULT_STEPS * (per_epoch or 1)
+    n = config.epochs * (per_epoch or 1)
+    if n > MAX_STEPS:
+        raise ParamError(("epochs",), f"{n} is above lrplot's ceiling of {MAX_STEPS:,} steps")
+    return n
+
+
+def start_step(value: Any, n: int) -> int:
+    if value is None:
+        return 0
+    start = to_int(value, ("start_step",))
+    if not 0 <= start < n:
+        raise ParamError(("start_step",), f"{start} is invalid: resume at a step in [0, {n - 1}] "
+                         f"(the run has {n} steps)")
+    return start
+
+
+def _steps_per_epoch(value: Any) -> int | None:
+    if value is None:
+        return None
+    k = to_int(value, ("steps_per_epoch",))
+    if k < 1:
+        raise ParamError(("steps_per_epoch",), f"{k} is invalid: must be >= 1")
+    return k
+
+
+def _metrics(value: Any):
+    from .._lazy import np
+
+    if value is None:
+        return None
+    if not isinstance(value, (list, tuple)) and not hasattr(value, "__len__"):
+        raise ParamError(("metrics",), f"expected a list of numbers, got {value!r}")
+    out = np.array([to_float(v, ("metrics", i)) for i, v in enumerate(list(value))], dtype=np.float64)
+    if len(out) == 0:
+        raise ParamError(("metrics",), "the list is empty: give one metric value per step")
+    return out

@@ -1,0 +1,76 @@
+"""From a scheduler name and its parameters to a tree of scheduler nodes (not yet constructed)."""
+
+from __future__ import annotations
+
+import difflib
+from typing import Any, Mapping
+
+from ..errors import ParamError
+from .registry import lookup
+
+
+def _normalise(key: str) -> str:
+    return key.strip().lower().replace("-", "_")
+
+
+def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = None):
+    """Validate ``params`` against the registry and return the scheduler node.
+
+    ``run`` carries the run's ``steps_per_epoch``/``epochs`` for schedulers that take them as parameters
+    (see :meth:`~lrplot.engine.base.Node.complete`).
+    """
+    cls = lookup(name, path[:-1] + ("scheduler",))
+    spec = cls.spec
+    if params is None:
+        params = {}
+    if not isinstance(params, Mapping):
+        raise ParamError(path, f"expected a mapping of {spec.name} parameters, got {params!r}")
+    by_key = {_normalise(p.name): p for p in spec.params}
+    values: dict[str, Any] = {}
+    for key, value in params.items():
+        param = by_key.get(_normalise(str(key)))
+        if param is None:
+            names = [p.name for p in spec.params]
+            close = difflib.get_close_matches(str(key), names, n=1, cutoff=0.5)
+            hint = f" (did you mean {close[0]!r}?)" if close else f" (allowed: {', '.join(names) or 'none'})"
+            raise ParamError(path + (key,), f"unknown parameter for {spec.name}{hint}")
+        if param.name in values:
+            raise ParamError(path + (key,), f"{param.name} is given twice")
+        values[param.name] = param.coerce(value, path + (key,))
+    for param in spec.params:
+        if param.name not in values:
+            if param.required:
+                raise ParamError(path + (param.name,), f"missing required parameter of {spec.name} "
+                                 f"({param.describe_type()}: {param.help})")
+            values[param.name] = param.default
+    children = [_child(spec, child, path + ("schedulers", i)) for i, child in enumerate(values["schedulers"])] \
+        if spec.composite else []
+    try:
+        values = cls.complete(values, run or {})
+    except ParamError as err:
+        raise ParamError(path + err.path, err.detail) from None
+    return cls(values, children, path)
+
+
+def _child(parent, child: Any, child_path: tuple):
+    if not isinstance(child, Mapping) or "scheduler" not in child:
+        raise ParamError(child_path, "expected a mapping with 'scheduler' and optional 'params'")
+    extra = set(child) - {"scheduler", "params"}
+    if extra:
+        raise ParamError(child_path + (sorted(extra)[0],), "unknown key (allowed: scheduler, params)")
+    node = build(child["scheduler"], child.get("params"), child_path + ("params",))
+    spec = node.spec
+    if spec.metric_driven:
+        raise ParamError(child_path + ("scheduler",), f"{parent.name} cannot contain {spec.name} "
+                         "(torch refuses it: its step() needs a metric)")
+    if not spec.family.composable:
+        raise ParamError(child_path + ("scheduler",), f"{parent.name} takes torch schedulers; "
+                         f"{spec.name} is a {spec.family.library} schedule")
+    return node
+
+
+def walk(node):
+    """The node and all its descendants, parents first."""
+    yield node
+    for child in node.children:
+        yield from walk(child)

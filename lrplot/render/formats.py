@@ -1,0 +1,64 @@
+"""The output formats lrplot writes: one table, from which --format's choices and help, suffix inference,
+the terminal rules and the README list all come.  Adding a format is adding a row and its writer.
+
+A writer takes ``(results, labels, options)`` and yields the output as ``bytes`` chunks; writers are named
+as ``module:function`` and imported only when used (matplotlib only for pictures).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Format:
+    name: str
+    suffixes: tuple[str, ...]  # file name endings that select it, without the dot
+    binary: bool  # never written to a terminal
+    to_file: bool  # written to <name>.<suffix> when no --output is given (else stdout)
+    help: str
+    writer: str  # "module:function" under lrplot.render
+
+    def write(self, results: list, labels: list[str], options) -> "Iterator[bytes]":  # noqa: F821
+        module, function = self.writer.split(":")
+        return getattr(importlib.import_module(f"lrplot.render.{module}"), function)(results, labels, options)
+
+
+FORMATS: tuple[Format, ...] = (
+    Format("png", ("png",), True, True, "a PNG picture", "plot:write_png"),
+    Format("svg", ("svg",), True, True, "an SVG picture", "plot:write_svg"),
+    Format("pdf", ("pdf",), True, True, "a PDF picture", "plot:write_pdf"),
+    Format("csv", ("csv",), False, False, "a CSV table on stdout", "table:write_csv"),
+    Format("json", ("json",), False, False, "JSON on stdout", "table:write_json"),
+    Format("term", ("term",), False, False, "a preview in the terminal (pip install 'lrplot[term]')",
+           "term:write_term"),
+)
+
+BY_NAME = {f.name: f for f in FORMATS}
+BY_SUFFIX = {suffix: f for f in FORMATS for suffix in f.suffixes}
+NAMES = tuple(BY_NAME)
+
+
+@dataclass
+class RenderOptions:
+    """How to draw: what the user asked for, independent of the format."""
+
+    title: str | None = None
+    log_y: bool | None = None  # None: automatic
+    dpi: int | None = None
+    size: tuple[float, float] | None = None  # inches
+    marks: bool = True
+    steps_per_epoch: int | None = None  # x axis in epochs
+    color: bool = False  # terminal preview: ANSI colours
+
+
+def readme_cell() -> str:
+    """The README's description of ``--format``."""
+    return ", ".join(f"`{f.name}`" for f in FORMATS) + "; default from `-o`'s suffix, else `png`"
+
+
+def help_text() -> str:
+    """``--format``'s help."""
+    return ("; ".join(f"{f.name}: {f.help}" for f in FORMATS) +
+            ". Default: from --output's suffix, else png")
