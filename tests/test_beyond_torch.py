@@ -131,3 +131,12 @@ def test_resume_picture(tmp_path):
     out = tmp_path / "r.png"
     assert run("cosine", "--t-max", "100", "--start-step", "40", "-o", str(out)).exit_code == 0
     assert out.read_bytes()[:4] == b"\x89PNG"
+
+
+def test_no_horizon_warning_for_schedulers_that_count_epochs():
+    """timm with t_in_epochs counts its horizons in epochs by design: --steps-per-epoch is no reason to warn."""
+    epochs = lrplot.run_config({"scheduler": "timm-cosine", "params": {"t_initial": 10}, "steps_per_epoch": 50})
+    assert len(epochs) == 500 and epochs.warnings == []
+    updates = lrplot.run_config({"scheduler": "timm-cosine", "params": {"t_initial": 10, "t_in_epochs": False},
+                                 "steps_per_epoch": 50, "epochs": 10})
+    assert any("looks like epochs" in w for w in updates.warnings)

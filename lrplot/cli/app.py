@@ -21,6 +21,7 @@ from ..engine.registry import SCHEDULERS, lookup
 from ..errors import LrplotError
 from ..render import formats
 from . import run as R
+from .coercion import FastCoercion, install_fast_coercion, to_bool
 
 
 def _click_class(name: str) -> type:
@@ -52,7 +53,7 @@ _COMMANDS: dict[frozenset, Any] = {}  # built click commands, by the schedulers 
 
 def _fast_help(option):
     if option is not None and getattr(option, "_runtime_param", 1) is None:
-        option._runtime_param = _FastCoercion(_to_bool, "boolean", False)
+        option._runtime_param = FastCoercion(to_bool, "boolean", False)
     return option
 
 
@@ -304,69 +305,6 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
     return app
 
 
-class _FastCoercion:
-    """Plain int/float/str/bool conversion for flags.
-
-    typer builds a pydantic TypeAdapter per parameter when it converts values,
-    importing pydantic on every run (~50 ms); lrplot's flags are simple types,
-    and the registry validates the values anyway.
-    """
-
-    def __init__(self, convert, name: str, many: bool) -> None:
-        self.convert, self.name, self.many = convert, name, many
-
-    def coerce(self, value, param, ctx):
-        if value is None:
-            return () if self.many else None
-        try:
-            if isinstance(value, (list, tuple)):
-                return [self.convert(v) for v in value]
-            return self.convert(value)
-        except (TypeError, ValueError):
-            bad = value
-            for item in value if isinstance(value, (list, tuple)) else ():
-                try:
-                    self.convert(item)
-                except (TypeError, ValueError):
-                    bad = item
-                    break
-            raise typer.BadParameter(f"{bad!r} is not a valid {self.name}.", ctx=ctx, param=param) from None
-
-
-def _to_bool(value):
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "on", "y", "t"):
-        return True
-    if text in ("0", "false", "no", "off", "n", "f"):
-        return False
-    raise ValueError(value)
-
-
-_CONVERTERS = {int: (int, "integer"), float: (float, "number"), str: (str, "text"), bool: (_to_bool, "boolean")}
-
-
-def _install_fast_coercion(group) -> None:
-    import typing
-
-    for cmd in [group, *getattr(group, "commands", {}).values()]:
-        for param in cmd.params:
-            desc = getattr(param, "type_descriptor", None)
-            if desc is None or not hasattr(param, "_runtime_param"):
-                continue  # another typer: keep its own conversion
-            annotation = desc.annotation
-            args = [a for a in typing.get_args(annotation) if a is not type(None)]
-            if typing.get_origin(annotation) is typing.Union and len(args) == 1:
-                annotation = args[0]
-            many = typing.get_origin(annotation) is list
-            if many:
-                annotation = typing.get_args(annotation)[0]
-            if annotation in _CONVERTERS:
-                convert, name = _CONVERTERS[annotation]
-                param._runtime_param = _FastCoercion(convert, name, many)
-
-
 def _invoked_scheduler(args: list[str]) -> set[str]:
     """The scheduler a command line (or a shell-completion request) is about, if any."""
     words = list(args)
@@ -395,6 +333,6 @@ def command(args: list[str] | None = None):
     only = frozenset(_invoked_scheduler(sys.argv[1:] if args is None else args))
     if only not in _COMMANDS:
         built = typer.main.get_command(build_app(set(only)))
-        _install_fast_coercion(built)
+        install_fast_coercion(built)
         _COMMANDS[only] = built
     return _COMMANDS[only]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import difflib
 
-from .base import Node, SchedulerSpec
+from .base import Node
 from ..errors import ParamError
 from .schedulers import composite, cosine, cyclic, hf, multiplicative, plateau, timm
 
@@ -28,10 +28,6 @@ for _cls in SCHEDULERS.values():
     for _name in (_cls.spec.name, _cls.spec.cli, *_cls.spec.aliases):
         assert _LOOKUP.get(_key(_name), _cls) is _cls, f"scheduler name {_name} is taken twice"
         _LOOKUP[_key(_name)] = _cls
-
-
-def specs() -> list[SchedulerSpec]:
-    return [cls.spec for cls in SCHEDULERS.values()]
 
 
 def lookup(name: object, path: tuple = ("scheduler",)) -> type[Node]:
