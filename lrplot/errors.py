@@ -50,3 +50,30 @@ def format_path(path: tuple) -> str:
         else:
             out += ("." if out else "") + str(part)
     return out
+
+
+MAX_MESSAGE = 1000  # characters of one message; user text beyond it is cut
+MAX_SHOWN = 80  # characters of one piece of user text echoed inside a message
+
+
+def printable(text: str, limit: int = MAX_MESSAGE) -> str:
+    """``text`` safe for a terminal: control and format characters (ESC, OSC, bidi, newlines) escaped, and
+    cut to ``limit`` characters."""
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code < 0xA0 or ch in "\u200e\u200f\u2028\u2029" or 0x202A <= code <= 0x202E \
+                or 0x2066 <= code <= 0x2069 or code == 0xFEFF:
+            out.append(f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}")
+        else:
+            out.append(ch)
+        if len(out) > limit:
+            break
+    text = "".join(out)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def shown(value: object, limit: int = MAX_SHOWN) -> str:
+    """A user's value inside a message: its repr, escaped, cut to ``limit`` characters."""
+    text = value if isinstance(value, str) and len(value) > 10 * limit else None
+    return printable(repr(text[: 2 * limit] if text is not None else value), limit)

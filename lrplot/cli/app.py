@@ -21,6 +21,7 @@ from ..engine.registry import SCHEDULERS, lookup
 from ..errors import LrplotError
 from ..render import formats
 from . import run as R
+from .streams import OutputClosed, say, silence_stdout
 from .coercion import FastCoercion, install_fast_coercion, to_bool
 
 
@@ -90,39 +91,33 @@ class LrplotGroup(TyperGroup):
 
 
 def _run_guarded(call, args, prog_name, complete_var, extra) -> int:
+    """The one place where errors become messages and exit codes."""
     try:
         result = call(args=args, prog_name=prog_name or "lrplot", complete_var=complete_var,
                       standalone_mode=False, **extra)
         sys.stdout.flush()
         return result if isinstance(result, int) else 0
     except LrplotError as err:
-        _error(str(err))
+        say(f"lrplot: error: {err}")
         return err.exit_code
     except _USAGE_ERROR as err:
-        hint = ""
-        if err.ctx is not None:
-            hint = f"\nTry '{err.ctx.command_path} --help' for help."
-        _error(err.format_message() + hint)
+        hint = f" (try '{err.ctx.command_path} --help')" if err.ctx is not None else ""
+        say(f"lrplot: error: {err.format_message()}{hint}")
         return 2
     except _CLICK_EXCEPTION as err:
-        _error(err.format_message())
+        say(f"lrplot: error: {err.format_message()}")
         return err.exit_code
     except (typer.Abort, KeyboardInterrupt):
-        _error("aborted")
+        say("lrplot: aborted")
         return 130
     except typer.Exit as err:
         return err.exit_code
-    except SystemExit as err:  # rich exits like this when help is piped into `head`
-        return err.code if isinstance(err.code, int) else 1
-    except BrokenPipeError:
-        # The reader (e.g. `head`) has what it wanted: stop quietly.
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+    except OutputClosed:
+        silence_stdout()  # the reader (e.g. `head`) has what it wanted
         return 0
-
-
-def _error(message: str) -> None:
-    sys.stderr.write(f"lrplot: error: {message}\n")
+    except OSError as err:
+        say(f"lrplot: error: {err.strerror or err}")
+        return 1
 
 
 # --- options shared by every scheduler command ---------------------------------------------

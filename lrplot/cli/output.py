@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import stat
 import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import LrplotError, LrplotIOError
+from ..errors import LrplotError, LrplotIOError, shown
 from ..render.formats import BY_NAME, BY_SUFFIX, NAMES, Format, RenderOptions
+from .streams import OutputClosed, say, write_stdout
 
 
 @dataclass
@@ -20,14 +22,24 @@ class Target:
     @classmethod
     def choose(cls, fmt: str | None, output: str | None, stem: str) -> "Target":
         """The format from --format, else --output's suffix, else png; the destination likewise."""
+        if output is not None and output != "-":
+            if not output.strip():
+                raise LrplotError("--output: give a file name, or '-' for stdout")
+            if output.endswith(("/", os.sep)) or Path(output).name in ("", ".", ".."):
+                raise LrplotError(f"--output: {shown(output)} names a folder, not a file")
+        suffix = Path(output).suffix.lower().lstrip(".") if output not in (None, "-") else ""
         if fmt is not None:
             chosen = BY_NAME.get(fmt.lower().lstrip("."))
             if chosen is None:
-                raise LrplotError(f"--format: {fmt!r} is not a format lrplot writes; use one of {', '.join(NAMES)}")
+                raise LrplotError(f"--format: {shown(fmt)} is not a format lrplot writes; use one of {', '.join(NAMES)}")
+            implied = BY_SUFFIX.get(suffix)
+            if implied is not None and implied is not chosen:
+                raise LrplotError(f"--output: {shown(output)} ends in .{suffix} but --format is {chosen.name}; "
+                                  f"end it in .{chosen.suffixes[0]} or drop --format")
         elif output not in (None, "-"):
-            chosen = BY_SUFFIX.get(Path(output).suffix.lower().lstrip("."))
+            chosen = BY_SUFFIX.get(suffix)
             if chosen is None:
-                raise LrplotError(f"--output: cannot tell the format from {output!r}; end it in "
+                raise LrplotError(f"--output: cannot tell the format from {shown(output)}; end it in "
                                   f"{', '.join('.' + s for s in BY_SUFFIX)} or give --format")
         else:
             chosen = BY_NAME["png"]
@@ -101,22 +113,18 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
     labels = labels or [""] * len(results)
     for result in results:
         for warning in getattr(result, "warnings", []):
-            sys.stderr.write(f"lrplot: warning: {warning}\n")
+            say(f"lrplot: warning: {warning}")
     fmt = target.fmt
     if target.path is None:
         to_terminal = _is_terminal(sys.stdout)
         if fmt.binary and to_terminal:
             raise LrplotError(f"refusing to write binary {fmt.name.upper()} to a terminal; redirect stdout "
                               f"or use -o FILE.{fmt.suffixes[0]}")
-        options = render_options(opts, results, color=to_terminal)
-        sys.stdout.flush()
-        for chunk in fmt.write(results, labels, options):
-            sys.stdout.buffer.write(chunk)
-        sys.stdout.buffer.flush()
+        write_stdout(fmt.write(results, labels, render_options(opts, results, color=to_terminal)))
         return
     data = b"".join(fmt.write(results, labels, render_options(opts, results)))
-    write_atomic(target.path, data)
-    sys.stderr.write(f"lrplot: wrote {target.path} ({len(results[0]):,} steps)\n")
+    write_file(target.path, data, fmt)
+    say(f"lrplot: wrote {target.path} ({len(results[0]):,} steps)")
 
 
 def _is_terminal(stream) -> bool:
@@ -126,26 +134,64 @@ def _is_terminal(stream) -> bool:
         return False
 
 
-def write_atomic(path: str, data: bytes) -> None:
-    """Write through a temporary file in the same folder, so a failure never leaves a partial file."""
-    dest = Path(path)
-    folder = dest.parent if str(dest.parent) else Path(".")
-    if dest.is_dir():
-        raise LrplotIOError(f"cannot write {path}: it is a directory")
+def write_file(path: str, data: bytes, fmt: Format) -> None:
+    """Write ``data`` to ``path`` so that a failure never leaves a partial or a destroyed file.
+
+    A regular file (or a new name) is replaced atomically through a temporary file beside it, keeping the
+    mode of the file it replaces (a new file gets the umask's mode).  A symlink is followed: the file it
+    points to is replaced, the link stays.  Anything else that exists (a device such as /dev/null, a FIFO,
+    /dev/stdout) is written into directly, never replaced; a binary format is not written to a terminal.
+    """
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{dest.name}.", suffix=".tmp", dir=folder)
+        info = os.stat(path)
     except FileNotFoundError:
-        raise LrplotIOError(f"cannot write {path}: folder {str(folder)!r} does not exist") from None
+        info = None
     except OSError as exc:
-        raise LrplotIOError(f"cannot write {path}: {exc.strerror}") from None
+        raise LrplotIOError(f"cannot write {shown(path)}: {exc.strerror}") from None
+    if info is not None and stat.S_ISDIR(info.st_mode):
+        raise LrplotIOError(f"cannot write {shown(path)}: it is a directory")
+    if info is not None and not stat.S_ISREG(info.st_mode):
+        _write_into(path, data, fmt)
+        return
+    real = Path(os.path.realpath(path)) if info is not None else Path(path)
+    folder = real.parent if str(real.parent) else Path(".")
+    mode = stat.S_IMODE(info.st_mode) if info is not None else 0o666 & ~_umask()
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".lrplot-", suffix=".tmp", dir=folder)
+    except FileNotFoundError:
+        raise LrplotIOError(f"cannot write {shown(path)}: folder {shown(str(folder))} does not exist") from None
+    except OSError as exc:
+        raise LrplotIOError(f"cannot write {shown(path)}: {exc.strerror}") from None
+    done = False
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, dest)
+        os.chmod(tmp, mode)
+        os.replace(tmp, real)
+        done = True
     except OSError as exc:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise LrplotIOError(f"cannot write {path}: {exc.strerror}") from None
+        raise LrplotIOError(f"cannot write {shown(path)}: {exc.strerror}") from None
+    finally:
+        if not done:  # also on Ctrl-C: no partial file, no temporary left behind
+            try:
+                os.unlink(tmp)
+            except OSError:
+                pass
+
+
+def _write_into(path: str, data: bytes, fmt: Format) -> None:
+    try:
+        with open(path, "wb") as handle:
+            if fmt.binary and handle.isatty():
+                raise LrplotError(f"refusing to write binary {fmt.name.upper()} to a terminal ({shown(path)})")
+            handle.write(data)
+    except BrokenPipeError:
+        raise OutputClosed from None
+    except OSError as exc:
+        raise LrplotIOError(f"cannot write {shown(path)}: {exc.strerror}") from None
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

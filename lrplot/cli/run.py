@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -11,6 +10,7 @@ from ..engine.base import SchedulerSpec
 from ..errors import LrplotError, ParamError
 from . import flags as F
 from . import output as OUT
+from .streams import say
 
 
 def flag_value(param: P.Param, raw: Any) -> Any:
@@ -55,7 +55,7 @@ def _translated(loaded, opts: dict):
         raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, "
                           f"got {type(translation.config).__name__}")
     if translation.ignored and opts.get("verbose"):
-        write_stderr(describe_ignored(translation))
+        say(f"lrplot: {describe_ignored(translation)}")
     return translation
 
 
@@ -151,7 +151,3 @@ def scheduler_table(markdown: bool) -> str:
     width_c = max(len(r[0]) for r in rows)
     width_n = max(len(r[1]) for r in rows)
     return "".join(f"{c:<{width_c}}  {n:<{width_n}}  {p}\n" for c, n, p, _ in rows)
-
-
-def write_stderr(message: str) -> None:
-    sys.stderr.write(f"lrplot: {message}\n")
