@@ -1,6 +1,8 @@
-"""Run an lrplot config dict through real torch (only the fixture generator and the live test use it).
+"""Run an lrplot config dict through real torch (only the fixture generators and the live tests use it).
 
-Expressions (``lr_lambda``, ``scale_fn``) become plain Python callables with
+torch, transformers and timm are each imported inside the function that needs them, so
+fixtures/gen_torch.py never imports transformers or timm, gen_hf.py never timm, gen_timm.py never
+transformers.  Expressions (``lr_lambda``, ``scale_fn``) become plain Python callables with
 Python semantics, exactly what a user's ``lambda epoch: ...`` would be.
 """
 
@@ -113,7 +115,8 @@ def timm_run(config: dict) -> dict:
 
 def torch_run(config: dict) -> dict:
     """``{"lr": [[...], ...], "momentum": [[...]] or None}`` from torch itself (or timm / transformers)."""
-    if lookup(config["scheduler"]).spec.family == "timm":
+    family = lookup(config["scheduler"]).spec.family
+    if getattr(family, "name", family) == "timm":  # a Family, or its name in older lrplot
         return timm_run(config)
     import torch
     from torch.optim import lr_scheduler
