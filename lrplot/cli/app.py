@@ -130,12 +130,13 @@ def _common(include_epochs: bool = True) -> list[inspect.Parameter]:
             "--epochs", "-n", metavar="N", help="number of rows (scheduler steps) to simulate; default 100 (OneCycleLR: "
             "its total_steps), at most 10,000,000", show_default=False)]))
     out += [
-        inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[float]], typer.Option(
-            "--lr", metavar="LR", help="the optimizer's learning rate; repeat for one param group per value", show_default="0.1")]),
+        inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
+            "--lr", metavar="LR[,LR...]", help="the optimizer's learning rate; one param group per value (repeat or "
+            "comma-separate)", show_default="0.1")]),
         inspect.Parameter("momentum", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
             "--momentum", metavar="M", help="SGD momentum of the dummy optimizer (cycled by CyclicLR/OneCycleLR)",
             show_default="0")]),
-        inspect.Parameter("betas", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+        inspect.Parameter("betas", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
             "--betas", metavar="B1,B2", help="use an Adam-style optimizer with these betas, e.g. 0.9,0.999 (beta1 is cycled)")]),
         inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--format", "-f", metavar="|".join(formats.NAMES), help=formats.help_text(), show_default=False)]),
@@ -193,12 +194,17 @@ def _param_option(param: P.Param) -> inspect.Parameter:
         annotation = Annotated[Optional[int], typer.Option(flag, metavar="INT", **common)]
     elif param.kind == P.FLOAT and not param.per_group:
         annotation = Annotated[Optional[float], typer.Option(flag, metavar="FLOAT", **common)]
-    elif param.kind == P.EXPR and param.per_group:
-        annotation = Annotated[Optional[list[str]], typer.Option(flag, metavar="EXPR", **{
-            **common, "help": common["help"] + "; repeat for one per param group"})]
+    elif R.is_list_flag(param):
+        # repeatable and comma-separated alike: --milestones 30 --milestones 80 == --milestones 30,80
+        metavar = {P.INT_LIST: "N[,N...]", P.RANGE: "START[,END]", P.EXPR: "EXPR"}.get(param.kind, "X[,X...]")
+        extra = "; repeat for one per param group" if param.kind == P.EXPR else "; repeat or comma-separate"
+        if default is not None:
+            common["show_default"] = param.default_text()
+        annotation = Annotated[Optional[list[str]], typer.Option(flag, metavar=metavar, **{
+            **common, "help": common["help"] + extra})]
+        default = None
     else:
-        metavar = {P.INT_LIST: "N,N,...", P.CHOICE: "|".join(param.choices), P.EXPR: "EXPR"}.get(
-            param.kind, "X[,X...]" if param.per_group else "TEXT")
+        metavar = {P.CHOICE: "|".join(param.choices), P.EXPR: "EXPR"}.get(param.kind, "TEXT")
         if default is not None and not isinstance(default, str):
             default = param.default_text()
         annotation = Annotated[Optional[str], typer.Option(flag, metavar=metavar, **common)]

@@ -23,7 +23,9 @@ class FastCoercion:
             if isinstance(value, (list, tuple)):
                 return [self.convert(v) for v in value]
             return self.convert(value)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError) as exc:
+            if "float64" in str(exc):
+                raise typer.BadParameter(str(exc), ctx=ctx, param=param) from None
             bad = value
             for item in value if isinstance(value, (list, tuple)) else ():
                 try:
@@ -45,7 +47,13 @@ def to_bool(value):
     raise ValueError(value)
 
 
-_CONVERTERS = {int: (int, "integer"), float: (float, "number"), str: (str, "text"), bool: (to_bool, "boolean")}
+def _float(text):
+    from ..engine.params import parse_float
+
+    return parse_float(text) if isinstance(text, str) else float(text)
+
+
+_CONVERTERS = {int: (int, "integer"), float: (_float, "number"), str: (str, "text"), bool: (to_bool, "boolean")}
 
 
 def install_fast_coercion(group) -> None:

@@ -12,13 +12,18 @@ from typing import Any, Callable
 from ..errors import LrplotError, ParamError, format_path
 
 
-def _lrs(values: list) -> Any:
-    values = list(values)
+def _values(raw: list) -> list[str]:
+    """A repeated, comma-separated flag's values."""
+    return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+
+
+def _lrs(raw: list) -> Any:
+    values = _values(raw)
     return values[0] if len(values) == 1 else values
 
 
-def _betas(text: str) -> list[str]:
-    return [p.strip() for p in text.split(",") if p.strip()]
+def _betas(raw: list) -> list[str]:
+    return _values(raw)
 
 
 @dataclass(frozen=True)

@@ -13,16 +13,24 @@ from . import output as OUT
 from .streams import say
 
 
+def is_list_flag(param: P.Param) -> bool:
+    """Flags that take several values, repeated or comma-separated."""
+    return param.kind in (P.INT_LIST, P.RANGE) or param.per_group
+
+
+def split_values(raw: list[str]) -> list[str]:
+    """``["30,80", "120"]`` (a repeated, comma-separated flag) -> ``["30", "80", "120"]``."""
+    return [part.strip() for item in raw for part in str(item).replace(";", ",").split(",") if part.strip()]
+
+
 def flag_value(param: P.Param, raw: Any) -> Any:
-    """Turn a flag's text into what the registry's Param expects ("30,80" -> ["30", "80"])."""
-    if isinstance(raw, list):  # repeatable flag (expressions)
-        return raw[0] if len(raw) == 1 else raw
-    if isinstance(raw, str) and (param.kind == P.INT_LIST or param.per_group):
-        parts = [p.strip() for p in raw.replace(";", ",").split(",") if p.strip()]
-        if param.kind == P.INT_LIST:
-            return parts
-        return parts[0] if len(parts) == 1 else parts
-    return raw
+    """Turn a flag's text into what the registry's Param expects (``--milestones 30,80`` -> ["30", "80"])."""
+    if not isinstance(raw, list):
+        return raw
+    parts = list(raw) if param.kind == P.EXPR else split_values(raw)  # an expression may contain commas
+    if param.kind == P.INT_LIST:
+        return parts
+    return parts[0] if len(parts) == 1 else parts
 
 
 def _with_metrics(opts: dict) -> dict:

@@ -1,39 +1,68 @@
-"""YAML configs: a safe loader with YAML 1.2 numbers, and errors that name file, line and key.
+"""YAML configs: a safe loader with the YAML 1.2 core schema, and errors that name file, line and key.
 
-PyYAML follows YAML 1.1, which reads ``1e-6`` as a string; a YAML 1.2 float
-rule makes ``1e-6``, ``3E-4`` and ``1.0e6`` numbers.  Only plain mappings,
-lists and scalars are accepted: no tags (``!!python/...``), no anchors or
-aliases (so no alias bombs), no duplicate keys.
+PyYAML follows YAML 1.1, which reads ``1e-6`` as a string, ``017`` as 15, ``1:30`` as 90 and ``off`` as
+False.  lrplot resolves plain scalars by the YAML 1.2 core schema instead: ``1e-6`` is a float, ``017`` is
+17, ``1:30`` and ``off`` are strings.  Only plain mappings, lists and scalars are accepted: no tags
+(``!!python/...``), no anchors or aliases (so no alias bombs), no duplicate keys, nesting at most
+:data:`MAX_DEPTH` deep.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import yaml
 
-from ..errors import ParamError, format_path
-from ..errors import LrplotError, LrplotIOError
+from ..engine.params import parse_float
+from ..errors import LrplotError, ParamError, format_path, shown
+from .read import read_text as _read
 
 MAX_BYTES = 4 << 20  # a config is a few hundred bytes; refuse to parse anything absurd
+MAX_DEPTH = 64  # mappings and lists inside each other
 
-_FLOAT_12 = re.compile(r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+]?[0-9]+)?
-                          |[-+]?(?:[0-9][0-9_]*)(?:[eE][-+]?[0-9]+)
-                          |[-+]?\.[0-9_]+(?:[eE][-+]?[0-9]+)?
-                          |[-+]?\.(?:inf|Inf|INF)
-                          |\.(?:nan|NaN|NAN))$""", re.X)
+_CORE = {  # YAML 1.2 core schema: tag -> pattern of a plain scalar
+    "tag:yaml.org,2002:null": re.compile(r"^(?:~|null|Null|NULL|)$"),
+    "tag:yaml.org,2002:bool": re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"),
+    "tag:yaml.org,2002:int": re.compile(r"^(?:[-+]?[0-9]+|0o[0-7]+|0x[0-9a-fA-F]+)$"),
+    "tag:yaml.org,2002:float": re.compile(r"""^(?:[-+]?(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?
+                                          |[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$""", re.X),
+}
 
 
 class _Loader(yaml.SafeLoader):
-    """SafeLoader plus the YAML 1.2 float rule, on a private copy of the resolver table."""
+    """SafeLoader with the YAML 1.2 core schema's resolvers and constructors, on private tables."""
 
 
-_Loader.yaml_implicit_resolvers = {k: list(v) for k, v in yaml.SafeLoader.yaml_implicit_resolvers.items()}
-for _first in "-+0123456789.":
-    _Loader.yaml_implicit_resolvers.setdefault(_first, []).insert(0, ("tag:yaml.org,2002:float", _FLOAT_12))
+_Loader.yaml_implicit_resolvers = {}
+for _tag, _pattern in _CORE.items():
+    _Loader.add_implicit_resolver(_tag, _pattern, list("-+0123456789.~nNtTfF") + [""])
+_Loader.yaml_constructors = dict(yaml.SafeLoader.yaml_constructors)
+
+
+def _int(loader, node) -> int:
+    text = loader.construct_scalar(node)
+    if text.startswith("0o"):
+        return int(text[2:], 8)
+    return int(text, 16) if text.startswith("0x") else int(text, 10)
+
+
+def _float(loader, node) -> float:
+    text = loader.construct_scalar(node)
+    special = {".inf": float("inf"), "+.inf": float("inf"), "-.inf": float("-inf"), ".nan": float("nan")}
+    if text.lower() in special:
+        return special[text.lower()]
+    return parse_float(text)
+
+
+def _bool(loader, node) -> bool:
+    return loader.construct_scalar(node).lower() == "true"
+
+
+_Loader.add_constructor("tag:yaml.org,2002:int", _int)
+_Loader.add_constructor("tag:yaml.org,2002:float", _float)
+_Loader.add_constructor("tag:yaml.org,2002:bool", _bool)
 
 _SCALAR_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null")}
 
@@ -59,30 +88,7 @@ class LoadedConfig:
 
 def read_text(source: str) -> tuple[str, str]:
     """The text of ``source`` (a path or ``-`` for stdin) and the name to use in messages."""
-    import sys
-
-    if source == "-":
-        text = sys.stdin.read(MAX_BYTES + 1)
-        name = "<stdin>"
-    else:
-        path = Path(source)
-        try:
-            with path.open("rb") as handle:
-                raw = handle.read(MAX_BYTES + 1)
-        except FileNotFoundError:
-            raise LrplotError(f"{source}: no such file") from None
-        except IsADirectoryError:
-            raise LrplotError(f"{source}: is a directory, not a config file") from None
-        except OSError as exc:
-            raise LrplotIOError(f"{source}: cannot read ({exc.strerror})") from None
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            raise LrplotError(f"{source}: not a text file (expected UTF-8 YAML)") from None
-        name = path.name
-    if len(text) > MAX_BYTES:
-        raise LrplotError(f"{name}: larger than {MAX_BYTES >> 20} MB; this is not a scheduler config")
-    return text, name
+    return _read(source, "a scheduler config (YAML or JSON)", MAX_BYTES)
 
 
 def parse(text: str, name: str) -> LoadedConfig:
@@ -93,6 +99,8 @@ def parse(text: str, name: str) -> LoadedConfig:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except RecursionError:
+        raise LrplotError(f"{name}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
@@ -103,7 +111,10 @@ def parse(text: str, name: str) -> LoadedConfig:
     if node is None:
         raise LrplotError(f"{name}: the file is empty; expected a mapping with a 'scheduler' key")
     lines: dict[tuple, int] = {}
-    data = _convert(loader, node, (), lines, name, set())
+    try:
+        data = _convert(loader, node, (), lines, name, set())
+    except RecursionError:
+        raise LrplotError(f"{name}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
     return LoadedConfig(data, lines, name)
 
 
@@ -114,6 +125,8 @@ def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set) -> An
                           "supported; write the values out")
     seen.add(id(node))
     lines.setdefault(path, node.start_mark.line + 1)
+    if len(path) > MAX_DEPTH:
+        raise LrplotError(f"{where}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)")
     if isinstance(node, yaml.MappingNode):
         if node.tag != "tag:yaml.org,2002:map":
             raise LrplotError(f"{where}: tag {node.tag!r} is not allowed; use a plain mapping")
@@ -123,7 +136,7 @@ def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set) -> An
                 raise LrplotError(f"{name}:{key_node.start_mark.line + 1}: merge keys (<<) are not supported")
             key = _convert(loader, key_node, path + ("<key>",), {}, name, seen)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
-                raise LrplotError(f"{name}:{key_node.start_mark.line + 1}: keys must be names, got {key!r}")
+                raise LrplotError(f"{name}:{key_node.start_mark.line + 1}: keys must be names, got {shown(key)}")
             if key in out:
                 raise LrplotError(f"{name}:{key_node.start_mark.line + 1}: {format_path(path + (key,))}: "
                                   "duplicate key")
@@ -146,6 +159,8 @@ def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set) -> An
         raise LrplotError(f"{where}: {getattr(exc, 'problem', None) or exc}") from None
     except (ValueError, OverflowError) as exc:
         raise LrplotError(f"{where}: {format_path(path)}: {exc}") from None
+    except RecursionError:
+        raise LrplotError(f"{where}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
 
 
 def load(source: str) -> LoadedConfig:

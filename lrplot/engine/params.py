@@ -9,10 +9,11 @@ Python (no numpy) so that ``--help`` stays instant.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import ParamError
+from ..errors import ParamError, shown
 
 
 class _Required:
@@ -161,7 +162,7 @@ class Param:
         else:  # pragma: no cover - declarations are checked by tests
             raise AssertionError(kind)
         if self.check is not None and not self.check.test(out):
-            raise ParamError(path, f"{value!r} is invalid: must be {self.check.text}")
+            raise ParamError(path, f"{shown(out)} is invalid: must be {self.check.text}")
         return out
 
 
@@ -179,28 +180,52 @@ def format_value(value: Any) -> str:
 
 
 def to_int(value: Any, path: tuple) -> int:
+    out = None
     if isinstance(value, bool):
-        raise ParamError(path, f"expected an integer, got {value!r}")
-    if isinstance(value, int):
-        return value
-    if isinstance(value, float) and math.isfinite(value) and value == int(value):
-        return int(value)
-    if isinstance(value, str):
+        out = None
+    elif isinstance(value, int):
+        out = value
+    elif isinstance(value, float) and math.isfinite(value) and value == int(value):
+        out = int(value)
+    elif isinstance(value, str) and len(value) < 100:
         try:
-            return int(value)
+            out = int(value)
         except ValueError:
             pass
-    raise ParamError(path, f"expected an integer, got {value!r}")
+    if out is None:
+        raise ParamError(path, f"expected an integer, got {shown(value)}")
+    if abs(out) > MAX_INT:
+        raise ParamError(path, f"{shown(out)} is too large: lrplot takes integers up to 2**53")
+    return out
+
+
+_NONZERO_MANTISSA = re.compile(r"^[-+]?0*\.?0*[1-9]")
+
+
+def parse_float(text: str) -> float:
+    """``float(text)``, but a number that under- or overflows float64 is an error, not 0 or inf."""
+    value = float(text)
+    stripped = text.strip().replace("_", "")
+    if value == 0.0 and _NONZERO_MANTISSA.match(stripped.split("e")[0].split("E")[0]):
+        raise ValueError(f"{stripped} is too small for a float64: it would become 0")
+    if math.isinf(value) and "inf" not in stripped.lower():
+        raise ValueError(f"{stripped} is too large for a float64")
+    return value
+
+
+#: Integers beyond this are refused: they cannot be steps, and float64 arithmetic would lose them.
+MAX_INT = 2 ** 53
 
 
 def to_float(value: Any, path: tuple) -> float:
     if isinstance(value, bool):
-        raise ParamError(path, f"expected a number, got {value!r}")
+        raise ParamError(path, f"expected a number, got {shown(value)}")
     if isinstance(value, str):
         try:
-            value = float(value)
-        except ValueError:
-            raise ParamError(path, f"expected a number, got {value!r}") from None
+            value = parse_float(value)
+        except ValueError as exc:
+            detail = str(exc) if "float64" in str(exc) else f"expected a number, got {shown(value)}"
+            raise ParamError(path, detail) from None
     if isinstance(value, (int, float)):
         try:
             out = float(value)

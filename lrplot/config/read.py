@@ -1,0 +1,50 @@
+"""Reading a user's file (a config, a metrics file) the same way everywhere: bounded, UTF-8, text only.
+
+A path or ``-`` for stdin; a FIFO or ``<(...)`` works like a file; a directory, a file over the limit,
+binary bytes (NUL) and another encoding (UTF-16, latin-1) are each refused with what was expected.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ..errors import LrplotError, LrplotIOError, shown
+
+
+def read_text(source: str, what: str, limit: int) -> tuple[str, str]:
+    """The text of ``source`` and the name to use in messages; ``what`` says what the file should be."""
+    if source == "-":
+        name = "<stdin>"
+        stream = getattr(sys.stdin, "buffer", None)
+        if sys.stdin is None:
+            raise LrplotIOError(f"{name}: standard input is closed")
+        raw = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
+    else:
+        name = shown(Path(source).name or source)[1:-1]
+        try:
+            with Path(source).open("rb") as handle:
+                raw = handle.read(limit + 1)
+        except FileNotFoundError:
+            raise LrplotError(f"{shown(source)[1:-1]}: no such file") from None
+        except IsADirectoryError:
+            raise LrplotError(f"{shown(source)[1:-1]}: is a directory, not {what}") from None
+        except OSError as exc:
+            raise LrplotIOError(f"{name}: cannot read ({exc.strerror})") from None
+    if len(raw) > limit:
+        raise LrplotError(f"{name}: larger than {limit >> 20} MB; this is not {what}")
+    return decode(raw, name, what), name
+
+
+def decode(raw: bytes, name: str, what: str) -> str:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
+        raise LrplotError(f"{name}: looks like UTF-16; lrplot reads {what} as UTF-8 (save it as UTF-8)")
+    if b"\x00" in raw:
+        raise LrplotError(f"{name}: binary data (NUL bytes); expected {what} as UTF-8 text")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise LrplotError(f"{name}:{line}: not UTF-8 (byte 0x{raw[exc.start]:02x}; a latin-1 file?); "
+                          f"save {what} as UTF-8") from None
+    return text[1:] if text.startswith("\ufeff") else text
