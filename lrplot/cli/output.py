@@ -48,46 +48,6 @@ class Target:
         return cls(chosen, output if output is not None else f"{stem}.{chosen.suffixes[0]}")
 
 
-def read_metrics(source: str) -> list[float]:
-    """Metric values: one per line, or a CSV with a header (column metric/val_loss/loss/value, else the last)."""
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise LrplotError(f"--metrics: {source}: no such file") from None
-    except (OSError, UnicodeDecodeError) as exc:
-        raise LrplotIOError(f"--metrics: {source}: cannot read ({exc})") from None
-    lines = [line.strip() for line in text.splitlines() if line.strip() and not line.lstrip().startswith("#")]
-    if not lines:
-        raise LrplotError(f"--metrics: {source}: no values")
-    column = 0
-    rows = [line.split(",") for line in lines]
-    try:
-        float(rows[0][-1])
-        header = None
-    except ValueError:
-        header = [h.strip().lower() for h in rows[0]]
-        rows = rows[1:]
-    if header is not None:
-        for name in ("metric", "val_loss", "loss", "value"):
-            if name in header:
-                column = header.index(name)
-                break
-        else:
-            column = len(header) - 1
-    elif len(rows[0]) > 1:
-        column = len(rows[0]) - 1
-    values = []
-    for i, row in enumerate(rows):
-        try:
-            values.append(float(row[column]))
-        except (ValueError, IndexError):
-            line_no = i + 1 + (header is not None)
-            raise LrplotError(f"--metrics: {source}:{line_no}: {','.join(row)!r} is not a number") from None
-    if not values:
-        raise LrplotError(f"--metrics: {source}: no values")
-    return values
-
-
 def render_options(opts: dict, results: list, color: bool = False) -> RenderOptions:
     size = None
     if opts.get("size"):

@@ -37,7 +37,9 @@ def _with_metrics(opts: dict) -> dict:
     """The options with ``--metrics FILE`` read into values."""
     if opts.get("metrics") is None:
         return opts
-    return {**opts, "metrics": OUT.read_metrics(opts["metrics"])}
+    from ..config.metrics import read_metrics
+
+    return {**opts, "metrics": read_metrics(opts["metrics"])}
 
 
 def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:

@@ -19,12 +19,13 @@ def read_text(source: str, what: str, limit: int) -> tuple[str, str]:
         stream = getattr(sys.stdin, "buffer", None)
         if sys.stdin is None:
             raise LrplotIOError(f"{name}: standard input is closed")
-        raw = stream.read(limit + 1) if stream is not None else sys.stdin.read(limit + 1).encode()
+        raw = _read_bounded(stream, limit, name, what) if stream is not None else \
+            sys.stdin.read(limit + 1).encode()
     else:
         name = shown(Path(source).name or source)[1:-1]
         try:
             with Path(source).open("rb") as handle:
-                raw = handle.read(limit + 1)
+                raw = _read_bounded(handle, limit, name, what)
         except FileNotFoundError:
             raise LrplotError(f"{shown(source)[1:-1]}: no such file") from None
         except IsADirectoryError:
@@ -36,8 +37,24 @@ def read_text(source: str, what: str, limit: int) -> tuple[str, str]:
     return decode(raw, name, what), name
 
 
+def _read_bounded(handle, limit: int, name: str, what: str) -> bytes:
+    """Up to ``limit + 1`` bytes, in pieces, stopping early at binary data (``/dev/zero`` ends at once)."""
+    pieces, size = [], 0
+    while size <= limit:
+        piece = handle.read(min(1 << 20, limit + 1 - size))
+        if not piece:
+            break
+        if b"\x00" in piece and not (size == 0 and piece[:2] in (b"\xff\xfe", b"\xfe\xff")):
+            decode(b"".join(pieces) + piece, name, what)  # raises, naming UTF-16 or binary data
+        pieces.append(piece)
+        size += len(piece)
+    return b"".join(pieces)
+
+
 def decode(raw: bytes, name: str, what: str) -> str:
-    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(raw) > 1 and (raw[0] == 0) != (raw[1] == 0)):
+    sample = raw[:64]
+    ascii_utf16 = len(sample) >= 4 and (not any(sample[1::2]) or not any(sample[0::2]))
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or ascii_utf16:
         raise LrplotError(f"{name}: looks like UTF-16; lrplot reads {what} as UTF-8 (save it as UTF-8)")
     if b"\x00" in raw:
         raise LrplotError(f"{name}: binary data (NUL bytes); expected {what} as UTF-8 text")

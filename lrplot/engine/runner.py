@@ -97,11 +97,14 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
     synthetic = metrics is None
     if synthetic:
         metrics = synthetic_metrics(n, node.p["mode"])
-    elif len(metrics) < n:
-        raise ParamError(("metrics",), f"has {len(metrics)} values but {n} steps were asked for; "
-                         f"give one metric per step or simulate at most {len(metrics)} steps")
+    elif len(metrics) < n - 1:
+        raise ParamError(("metrics",), f"has {len(metrics)} values but {n} steps were asked for, which step "
+                         f"{n - 1} times; give at least {n - 1} metrics or simulate at most "
+                         f"{len(metrics) + 1} steps")
+    if len(metrics) < n:  # the last row's metric is never passed to step(): unknown, drawn as a gap
+        metrics = np.append(metrics, np.nan)
     metrics = metrics[:n]
-    bad = ~np.isfinite(metrics)
+    bad = ~np.isfinite(metrics[: n - 1])
     if bad.any():
         i = int(np.argmax(bad))
         raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")

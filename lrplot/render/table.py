@@ -36,7 +36,16 @@ def columns(result: Any) -> list[tuple[str, Any]]:
 def _strings(values) -> Iterator[str]:
     if values.dtype.kind in "iu":
         return map(str, values.tolist())
+    if np.isnan(values).any():  # an unknown value (the metric after the last step) is an empty cell
+        return ("" if v != v else repr(v) for v in values.tolist())
     return map(float.__repr__, values.tolist())
+
+
+def _json_values(values) -> list:
+    out = values.tolist()
+    if values.dtype.kind == "f" and np.isnan(values).any():
+        return [None if v != v else v for v in out]
+    return out
 
 
 def csv_chunks(cols: list[tuple[str, Any]], chunk_rows: int = 65536) -> Iterator[str]:
@@ -58,7 +67,7 @@ def json_text(result: Any) -> str:
     data = {
         "scheduler": result.scheduler,
         "params": _jsonable(result.params),
-        "columns": {name: values.tolist() for name, values in columns(result)},
+        "columns": {name: _json_values(values) for name, values in columns(result)},
     }
     return json.dumps(data, allow_nan=False) + "\n"
 
