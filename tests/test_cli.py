@@ -153,7 +153,7 @@ def test_list_shows_every_scheduler():
         line = next(line for line in result.stdout.splitlines() if f" {name} " in line)
         assert line.startswith(cls.spec.cli)
         for param in cls.spec.params:
-            assert param.name in line
+            assert (param.name in line) != param.hidden  # hidden: accepted in configs, not listed
 
 
 # --- errors: exit 2 (usage) or 1 (I/O), one line or two on stderr, no traceback, no file ---------------

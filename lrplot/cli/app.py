@@ -213,7 +213,7 @@ def _param_option(param: P.Param) -> inspect.Parameter:
 
 
 def _scheduler_command(spec: SchedulerSpec):
-    cli_params = [p for p in spec.params if p.cli]
+    cli_params = [p for p in spec.params if p.cli and not p.hidden]
     extra: list[inspect.Parameter] = []
     if spec.metric_driven:
         extra.append(inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,

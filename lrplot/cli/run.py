@@ -69,10 +69,10 @@ def _translated(loaded, opts: dict):
     return translation
 
 
-def _simulate_located(loaded, config: dict, to_file_path):
+def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = None):
     """Simulate ``config``; an engine error is reworded with the file, line and key it came from."""
     try:
-        return _simulate(config)
+        return _simulate(config, budget)
     except ParamError as err:
         raise loaded.error(ParamError(to_file_path(err.path), err.detail)) from None
 
@@ -103,7 +103,9 @@ def run_compare(sources: list[str], opts: dict) -> None:
     """Several configs (or files with a ``runs:`` list) simulated and drawn together."""
     from ..config.load import load
 
-    results, labels = [], []
+    from ..engine.schema import MAX_VALUES
+
+    results, labels, used = [], [], 0  # compare shares one run's budget of values
     for source in sources:
         loaded = load(source)
         data = loaded.data
@@ -129,7 +131,9 @@ def run_compare(sources: list[str], opts: dict) -> None:
             if shared_epochs is not None:
                 run.setdefault("epochs", shared_epochs)
             F.apply(run, opts, only=("epochs", "steps_per_epoch", "start_step"))
-            result = _simulate_located(loaded, run, to_file_path or (lambda p, prefix=path: prefix + p))
+            result = _simulate_located(loaded, run, to_file_path or (lambda p, prefix=path: prefix + p),
+                                       budget=MAX_VALUES - used)
+            used += result.lr.size * (2 if result.uninterrupted is not None else 1)
             results.append(result)
             labels.append(str(label) if label is not None else (f"{stem}[{path[1]}]" if path else stem))
     taken = _RESERVED_LABELS | {label for label in labels if labels.count(label) > 1}
@@ -138,10 +142,10 @@ def run_compare(sources: list[str], opts: dict) -> None:
     OUT.emit(results, target, opts, labels)
 
 
-def _simulate(config: dict):
+def _simulate(config: dict, budget: int | None = None):
     from ..engine.simulate import run_config
 
-    return run_config(config)
+    return run_config(config) if budget is None else run_config(config, budget)
 
 
 def scheduler_table(markdown: bool) -> str:
@@ -152,7 +156,7 @@ def scheduler_table(markdown: bool) -> str:
     for cls in SCHEDULERS.values():
         spec = cls.spec
         params = ", ".join(f"{p.name} (required)" if p.required else f"{p.name}={p.default_text()}"
-                           for p in spec.params)
+                           for p in spec.params if not p.hidden)
         rows.append((spec.cli, spec.name, params, spec.summary))
     if markdown:
         lines = ["| command | library name | parameters (default) | what it does |", "|---|---|---|---|"]

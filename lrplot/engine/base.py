@@ -17,76 +17,16 @@ into update codes (see :mod:`.ops`) for all of them at once.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from typing import Any, Callable, ClassVar
+from dataclasses import dataclass
+from typing import Any, ClassVar
 
 from .._lazy import np
 from . import ops as O
 from .params import Param
+from .spec import REBUILD, REPLAY, RESTART, TORCH, Family, SchedulerSpec  # noqa: F401  (building blocks)
 from ..errors import ParamError
 
 INIT, STEP, RESET0, UNDO = 0, 1, 2, 3
-
-
-#: How a run resumed at step S rebuilds its scheduler (see :mod:`.resume`).
-REBUILD = "rebuild"  # torch: constructed again with last_epoch=S on the restored optimizer
-REPLAY = "replay"  # timm: step(S) on a fresh scheduler reproduces the uninterrupted curve
-RESTART = "restart"  # metric-driven: counters start afresh from the current lr
-
-
-@dataclass(frozen=True)
-class Family:
-    """What every scheduler of one library shares: declared once, read wherever the behaviour differs."""
-
-    name: str  # "torch", "hf", "timm": the YAML prefix and the key of its fixtures
-    library: str  # how messages name the library
-    resume: str = REBUILD
-    warmup: bool = False  # ``--warmup`` (a LinearLR in front, inside SequentialLR) applies
-    composable: bool = False  # may be a child of SequentialLR / ChainedScheduler
-    absolute: bool = False  # values are absolute learning rates, not scaled from the optimizer's lr
-    dtype: str = "float64"  # the float type the library computes in
-
-
-TORCH = Family("torch", "PyTorch", warmup=True, composable=True)
-
-
-def _in_steps(params: dict) -> str:
-    return "steps"
-
-
-@dataclass(frozen=True)
-class SchedulerSpec:
-    """Everything said once about a scheduler: names, parameters, help, and how it behaves in a run."""
-
-    name: str  # the library's name: torch/timm class name, or ``hf:<type>`` for transformers' get_scheduler types
-    cli: str  # short command name
-    summary: str
-    params: tuple[Param, ...]
-    aliases: tuple[str, ...] = ()
-    family: Family = TORCH
-    composite: bool = False  # takes ``schedulers``
-    joiner: str = ", "  # composites: how the title joins the children
-    metric_driven: bool = False  # stepped with a metric value (plateau), not simulated as events
-    warmup: bool = True  # with ``family.warmup``: ``--warmup`` may wrap it
-    resume: str | None = None  # overrides ``family.resume``
-    example: dict = field(default_factory=dict)  # parameters for docs and registry-wide tests
-    default_steps: Callable[[dict], int | None] = field(default=lambda params: None)  # rows when not given
-    length_unit: Callable[[dict], str] = _in_steps  # unit of default_steps and horizons: "steps" or "epochs"
-    run_params: Callable[[dict, dict], dict] | None = None  # fills parameters from the run (OneCycleLR's epochs)
-
-    @property
-    def takes_warmup(self) -> bool:
-        return self.family.warmup and self.warmup and not self.composite and not self.metric_driven
-
-    @property
-    def resume_strategy(self) -> str:
-        return self.resume or self.family.resume
-
-    def param(self, name: str) -> Param:
-        for p in self.params:
-            if p.name == name:
-                return p
-        raise KeyError(name)
 
 
 class OptimizerState:
@@ -197,6 +137,21 @@ class Node:
         """Steps where the schedule changes regime, for the plot (``(step, label)``)."""
         return []
 
+    def visible_params(self) -> dict:
+        """The parameters as results report them (hidden ones such as last_epoch left out)."""
+        hidden = {p.name for p in self.spec.params if p.hidden}
+        return {k: v for k, v in self.p.items() if k not in hidden}
+
+    def walk(self):
+        """This node and all its descendants, parents first."""
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def param_warnings(self) -> list[str]:
+        """Values the library accepts but that are probably a mistake: said, not refused."""
+        return []
+
     def resume_at(self, start: int) -> None:
         """Rebuilt with ``last_epoch=start``, as code resuming from a checkpoint does."""
         self.last_epoch = start
@@ -217,7 +172,7 @@ class Node:
                 parts.append(self.spec.joiner.join(child.describe() for child in self.children))
                 continue
             value = self.p.get(param.name, param.default)
-            if value is None or (not param.required and value == param.default):
+            if param.hidden or value is None or (not param.required and value == param.default):
                 continue
             parts.append(f"{param.name}={format_value(value)}")
         return f"{self.spec.name}({', '.join(parts)})"

@@ -19,9 +19,11 @@ from typing import Any, Callable
 
 from .._lazy import np
 from .fmath import pow_
-from ..errors import ParamError
+from ..errors import ParamError, shown
 
 MAX_LENGTH = 2000
+CHUNK = 1 << 16  # values evaluated at once
+MAX_WORK = 2_000_000_000  # parts x steps
 MAX_NODES = 400
 
 FUNCTIONS_1 = ("cos", "sin", "tan", "exp", "log", "log10", "sqrt", "floor", "ceil", "tanh", "abs")
@@ -62,12 +64,22 @@ class Expression:
         self.source = source
         self.var = var
         self.tree = tree
+        self.cost = sum(1 for _ in ast.walk(tree))  # array operations per value
 
-    def evaluate(self, values):
-        """Vectorised value for every element of ``values`` (a float64 array)."""
+    def evaluate(self, values, path: tuple = ()):
+        """Vectorised value for every element of ``values`` (a float64 array), a chunk at a time so that
+        memory stays bounded whatever the expression's size; refused when it would take too long."""
+        if self.cost * len(values) > MAX_WORK:
+            raise ParamError(path, f"{shown(self.source)} has {self.cost} parts; over {len(values):,} steps that "
+                             f"is more work than lrplot does ({MAX_WORK:,.0e} operations): simplify it or "
+                             "simulate fewer steps")
+        out = np.empty(len(values), dtype=np.float64)
         with np.errstate(all="ignore"):
-            out = _eval_np(self.tree, values, self.var)
-        return np.broadcast_to(np.asarray(out, dtype=np.float64), np.shape(values))
+            for start in range(0, len(values), CHUNK):
+                part = values[start:start + CHUNK]
+                out[start:start + CHUNK] = np.broadcast_to(
+                    np.asarray(_eval_np(self.tree, part, self.var), dtype=np.float64), np.shape(part))
+        return out
 
     def python(self) -> Callable[[Any], float]:
         """A plain Python callable with Python semantics (what a torch lambda does)."""
@@ -88,21 +100,21 @@ def _compile(source: str, var: str, path: tuple) -> Expression:
         tree = ast.parse(source.strip(), mode="eval")
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         msg = getattr(exc, "msg", None) or "too deeply nested"
-        raise ParamError(path, f"{source!r} is not a valid expression ({msg})") from None
+        raise ParamError(path, f"{shown(source)} is not a valid expression ({msg})") from None
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise ParamError(path, f"expression has {nodes} parts; at most {MAX_NODES} are allowed")
     try:
         body = _check(tree.body, var, path, source)
     except RecursionError:
-        raise ParamError(path, f"{source!r} is too deeply nested") from None
+        raise ParamError(path, f"{shown(source)} is too deeply nested") from None
     return Expression(source, var, body)
 
 
 def _refuse(path: tuple, source: str, what: str, var: str) -> ParamError:
     allowed = (f"numbers, {var}, pi, e, + - * / // % **, comparisons, and/or/not, "
                f"'a if cond else b' and {', '.join(FUNCTIONS_1 + FUNCTIONS_N)}")
-    return ParamError(path, f"{what} is not allowed in {source!r}; allowed: {allowed}")
+    return ParamError(path, f"{what} is not allowed in {shown(source)}; allowed: {allowed}")
 
 
 def _check(node: ast.AST, var: str, path: tuple, source: str) -> ast.AST:
@@ -145,9 +157,9 @@ def _check(node: ast.AST, var: str, path: tuple, source: str) -> ast.AST:
             raise _refuse(path, source, f"keyword or * arguments to {func.id}", var)
         n_args = len(node.args)
         if func.id in FUNCTIONS_1 and n_args != 1:
-            raise ParamError(path, f"{func.id}() takes exactly one argument in {source!r}")
+            raise ParamError(path, f"{func.id}() takes exactly one argument in {shown(source)}")
         if func.id in FUNCTIONS_N and n_args < 2:
-            raise ParamError(path, f"{func.id}() takes two or more arguments in {source!r}")
+            raise ParamError(path, f"{func.id}() takes two or more arguments in {shown(source)}")
         args = [_check(a, var, path, source) for a in node.args]
         return _fold(ast.Call(ast.Name(func.id, ast.Load()), args, []), path, source)
     what = {
@@ -170,24 +182,24 @@ def _fold(node: ast.AST, path: tuple, source: str) -> ast.AST:
     if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Pow):
         base, exp = abs(float(node.left.value)), float(node.right.value)
         if base > 1 and exp * math.log10(base) > 308:  # refuse before Python's big ints could hang
-            raise ParamError(path, f"{ast.unparse(node)} overflows in {source!r}")
+            raise ParamError(path, f"{ast.unparse(node)} overflows in {shown(source)}")
     try:
         value = _eval_py(node, 0, "")
     except OverflowError:
-        raise ParamError(path, f"{ast.unparse(node)} overflows in {source!r}") from None
+        raise ParamError(path, f"{ast.unparse(node)} overflows in {shown(source)}") from None
     except (ZeroDivisionError, ValueError) as exc:
-        raise ParamError(path, f"{ast.unparse(node)} fails in {source!r} ({exc})") from None
+        raise ParamError(path, f"{ast.unparse(node)} fails in {shown(source)} ({exc})") from None
     if isinstance(value, bool):
         value = int(value)
     if isinstance(value, complex):
-        raise ParamError(path, f"{ast.unparse(node)} is not a real number in {source!r}")
+        raise ParamError(path, f"{ast.unparse(node)} is not a real number in {shown(source)}")
     if isinstance(value, int) and abs(value) > 2**63:
         try:
             value = float(value)
         except OverflowError:
-            raise ParamError(path, f"{ast.unparse(node)} overflows in {source!r}") from None
+            raise ParamError(path, f"{ast.unparse(node)} overflows in {shown(source)}") from None
     if isinstance(value, float) and not math.isfinite(value):
-        raise ParamError(path, f"{ast.unparse(node)} is not finite in {source!r}")
+        raise ParamError(path, f"{ast.unparse(node)} is not finite in {shown(source)}")
     return ast.Constant(value)
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from .tree import walk
-
 
 def horizon_warnings(node, rows: int, per_epoch: int) -> list[str]:
     """Warnings for horizon parameters (declared ``Param.horizon``) no longer than the run's epochs."""
@@ -11,7 +9,7 @@ def horizon_warnings(node, rows: int, per_epoch: int) -> list[str]:
         return []
     epochs = rows / per_epoch
     out = []
-    for leaf in walk(node):
+    for leaf in node.walk():
         if leaf.spec.length_unit(leaf.p) == "epochs":
             continue  # this scheduler counts in epochs by design
         for param in leaf.spec.params:

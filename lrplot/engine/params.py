@@ -50,8 +50,8 @@ def between(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = Fals
 
 
 # Value kinds.  "groups" kinds take one value, or a list with one value per param group.
-INT, FLOAT, BOOL, CHOICE, EXPR, INT_LIST, SCHEDULERS, RANGE = (
-    "int", "float", "bool", "choice", "expr", "int list", "schedulers", "range")
+INT, FLOAT, BOOL, CHOICE, EXPR, INT_LIST, SCHEDULERS, RANGE, ANY = (
+    "int", "float", "bool", "choice", "expr", "int list", "schedulers", "range", "any")
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,7 @@ class Param:
     cli: bool = True  # offered as a flag on the scheduler's command
     horizon: bool = False  # a length in steps that is often given in epochs by mistake
     run_flag: str | None = None  # filled from the run: the flag that sets it (OneCycleLR's epochs: --epochs)
+    hidden: bool = False  # accepted in configs only: no flag, not listed, not in titles
 
     @property
     def required(self) -> bool:
@@ -95,6 +96,7 @@ class Param:
             INT_LIST: "list of integers",
             SCHEDULERS: "list of schedulers",
             RANGE: "a start, or [start, end)",
+            ANY: "any value (ignored)",
         }[self.kind]
         if self.check is not None:
             base += f" {self.check.text}"
@@ -155,6 +157,8 @@ class Param:
                     raise ParamError(path, f"expected a start or [start, end], got {value!r}")
                 return [to_float(v, path + (i,)) for i, v in enumerate(value)]
             return to_float(value, path)
+        elif kind == ANY:
+            return value
         elif kind == SCHEDULERS:
             if not isinstance(value, (list, tuple)) or not value:
                 raise ParamError(path, "expected a non-empty list of schedulers")

@@ -69,8 +69,8 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
                                         if u.momentum is not None], groups)
         for g in range(groups):
             momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g])
-    warnings = _check_finite(lr, node)
-    return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, momentum,
+    warnings = [w for each in node.walk() for w in each.param_warnings()] + _check_finite(lr, node)
+    return SimulationResult(node.spec.name, node.visible_params(), np.arange(n, dtype=np.int64), lr, momentum,
                             "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n),
                             constructed=constructed, title=node.describe())
 
@@ -112,7 +112,7 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
     rows = node.run(state.lr, metrics[: n - 1].tolist())
     lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
     drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1
-    return SimulationResult(node.spec.name, dict(node.p), np.arange(n, dtype=np.int64), lr, None,
+    return SimulationResult(node.spec.name, node.visible_params(), np.arange(n, dtype=np.int64), lr, None,
                             "beta1" if state.use_beta1 else "momentum", metrics=metrics,
                             synthetic_metrics=synthetic, reductions=drops.tolist(),
                             constructed=constructed, title=node.describe())

@@ -20,6 +20,8 @@ from .params import FLOAT, Param, between, to_float, to_int
 
 #: Most rows lrplot simulates: 10 million float64 rows per param group is ~80 MB.
 MAX_STEPS = 10_000_000
+#: Most values (rows x param groups, over every run of one command) lrplot computes: ~1 GB at the peak.
+MAX_VALUES = 10_000_000
 DEFAULT_STEPS = 100
 DEFAULT_LR = 0.1
 
@@ -107,16 +109,31 @@ def rows(config: RunConfig, spec, params: dict) -> int:
     if config.epochs is None:
         if spec.metric_driven and config.metrics is not None:
             return len(config.metrics)
-        natural = spec.default_steps(params)
+        try:
+            natural = spec.default_steps(params)
+        except ParamError as err:
+            raise ParamError(("params",) + err.path, err.detail) from None
         if natural:
             if per_epoch and spec.length_unit(params) == "epochs":
                 natural *= per_epoch
-            return min(natural, MAX_STEPS)
+            if natural > MAX_STEPS:
+                raise ParamError(("epochs",), f"{spec.name} runs {natural:,} steps, above lrplot's ceiling of "
+                                 f"{MAX_STEPS:,}; give the number of steps to show (--epochs / epochs:)")
+            return natural
         return DEFAULT_STEPS * (per_epoch or 1)
     n = config.epochs * (per_epoch or 1)
     if n > MAX_STEPS:
         raise ParamError(("epochs",), f"{n} is above lrplot's ceiling of {MAX_STEPS:,} steps")
     return n
+
+
+def check_budget(rows: int, groups: int, runs: int, budget: int) -> None:
+    values = rows * groups * runs
+    if values > budget:
+        what = f"{rows:,} steps x {groups} param groups" + (f" x {runs} runs" if runs > 1 else "")
+        left = "" if budget == MAX_VALUES else f" ({budget:,} left after the runs before it)"
+        raise ParamError(("epochs",), f"{what} = {values:,} values, above lrplot's limit of {MAX_VALUES:,}"
+                         f"{left}; simulate fewer steps or fewer groups")
 
 
 def start_step(value: Any, n: int) -> int:

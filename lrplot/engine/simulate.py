@@ -15,13 +15,17 @@ from .base import OptimizerState
 from .horizons import horizon_warnings
 from .resume import resumed
 from .runner import SimulationResult, run_metric_driven, run_tree
-from .schema import MAX_STEPS
+from .schema import MAX_STEPS, MAX_VALUES
 from .tree import build
 from .warmup import with_warmup
 
 
-def run_config(config: Mapping[str, Any]) -> SimulationResult:
-    """Simulate a config dict shaped like lrplot's YAML (see the README)."""
+def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> SimulationResult:
+    """Simulate a config dict shaped like lrplot's YAML (see the README).
+
+    ``budget`` bounds rows x param groups (x 2 when resuming: both runs are kept); a run over it is refused
+    before anything is allocated.
+    """
     run = schema.parse(config)
     node = _node(run)
     spec = node.spec
@@ -29,8 +33,12 @@ def run_config(config: Mapping[str, Any]) -> SimulationResult:
         raise ParamError(("metrics",), f"only metric-driven schedulers (ReduceLROnPlateau, PlateauLRScheduler) "
                          f"use metrics, not {spec.name}")
     n = schema.rows(run, spec, node.p)
-    start = schema.start_step(run.start_step, n)
+    resumed_at = run.start_step
+    if resumed_at is None and node.p.get("last_epoch", -1) != -1:
+        resumed_at = node.p["last_epoch"]  # built with last_epoch=S (a saved config): the run resumed at S
+    start = schema.start_step(resumed_at, n)
     opt = run.optimizer
+    schema.check_budget(n, len(opt.lrs), 2 if start else 1, budget)
     state = OptimizerState(opt.lrs, opt.momentum, opt.betas)
     if spec.metric_driven:
         result = run_metric_driven(node, state, n, run.metrics)
@@ -78,4 +86,4 @@ def simulate(scheduler: Any, /, *, epochs: int | None = None, lr: Any = None, mo
     return run_config(config)
 
 
-__all__ = ["simulate", "run_config", "build", "SimulationResult", "MAX_STEPS"]
+__all__ = ["simulate", "run_config", "build", "SimulationResult", "MAX_STEPS", "MAX_VALUES"]

@@ -67,10 +67,3 @@ def _child(parent, child: Any, child_path: tuple):
         raise ParamError(child_path + ("scheduler",), f"{parent.name} takes torch schedulers; "
                          f"{spec.name} is a {spec.family.library} schedule")
     return node
-
-
-def walk(node):
-    """The node and all its descendants, parents first."""
-    yield node
-    for child in node.children:
-        yield from walk(child)

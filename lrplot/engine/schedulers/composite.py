@@ -101,7 +101,7 @@ class SequentialLR(_Composite):
 
 class ChainedScheduler(_Composite):
     spec = SchedulerSpec(
-        name="ChainedScheduler", cli="chained", aliases=("chain",),
+        name="ChainedScheduler", cli="chained", aliases=("chain",), takes_last_epoch=False,
         summary="step all schedulers at every step; their chainable updates compose",
         example={"schedulers": [{"scheduler": "ConstantLR", "params": {"factor": 0.5, "total_iters": 10}}, {"scheduler": "ExponentialLR", "params": {"gamma": 0.97}}]},
         params=(Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),),

@@ -43,9 +43,9 @@ class CyclicLR(Leaf):
             Param("scale_mode", CHOICE, "what scale_fn's x is: the cycle number or the step "
                   "(mode sets it when scale_fn is not given)", default="cycle", choices=("cycle", "iterations")),
             Param("cycle_momentum", BOOL, CYCLE_MOMENTUM_HELP, default=True),
-            Param("base_momentum", FLOAT, "lower momentum boundary", default=0.8, check=between(0, 1),
+            Param("base_momentum", FLOAT, "lower momentum boundary", default=0.8,
                   per_group=True),
-            Param("max_momentum", FLOAT, "upper momentum boundary", default=0.9, check=between(0, 1),
+            Param("max_momentum", FLOAT, "upper momentum boundary", default=0.9,
                   per_group=True),
         ),
     )
@@ -75,7 +75,7 @@ class CyclicLR(Leaf):
         """scale_fn at x (the cycle number or the step), as torch's mode defines it."""
         custom = self.p["scale_fn"]
         if custom is not None:
-            f = compile_expression(custom, "x", ("scale_fn",)).evaluate(x.astype(np.float64))
+            f = compile_expression(custom, "x", ("scale_fn",)).evaluate(x.astype(np.float64), ("scale_fn",))
             bad = ~np.isfinite(f)
             if bad.any():
                 i = int(np.argmax(bad))
@@ -140,9 +140,8 @@ class OneCycleLR(Leaf):
                   check=between(0, 1)),
             Param("anneal_strategy", CHOICE, "annealing shape", default="cos", choices=("cos", "linear")),
             Param("cycle_momentum", BOOL, CYCLE_MOMENTUM_HELP, default=True),
-            Param("base_momentum", FLOAT, "lowest momentum (at the lr peak)", default=0.85,
-                  check=between(0, 1), per_group=True),
-            Param("max_momentum", FLOAT, "highest momentum", default=0.95, check=between(0, 1), per_group=True),
+            Param("base_momentum", FLOAT, "lowest momentum (at the lr peak)", default=0.85, per_group=True),
+            Param("max_momentum", FLOAT, "highest momentum", default=0.95, per_group=True),
             Param("div_factor", FLOAT, "initial lr = max_lr / div_factor", default=25.0, check=greater_than(0)),
             Param("final_div_factor", FLOAT, "final lr = initial lr / final_div_factor", default=1e4,
                   check=greater_than(0)),
@@ -240,5 +239,20 @@ class OneCycleLR(Leaf):
             start_step = end_step
         return Updates(np.full(count, O.SET, dtype=np.int8), lr, None, momentum)
 
+
+def _momentum_warnings(node) -> list[str]:
+    """torch accepts any momentum (its own tests use up to 22); an optimizer outside [0, 1] rarely means it."""
+    out = []
+    for name in ("base_momentum", "max_momentum"):
+        value = node.p.get(name)
+        values = value if isinstance(value, list) else [value]
+        if node.p.get("cycle_momentum", True) and any(v is not None and not 0 <= v <= 1 for v in values):
+            out.append(f"{node.spec.name} {name}={value}: outside [0, 1]; torch accepts it, an SGD or Adam "
+                       "optimizer would misbehave")
+    return out
+
+
+CyclicLR.param_warnings = _momentum_warnings
+OneCycleLR.param_warnings = _momentum_warnings
 
 CLASSES = (CyclicLR, OneCycleLR)

@@ -53,7 +53,7 @@ def _lambda_factors(leaf: Leaf, sim, epochs):
     e = epochs.astype(np.float64)
     cols = []
     for ex in exprs:
-        f = ex.evaluate(e)
+        f = ex.evaluate(e, ("lr_lambda",))
         check_factors("lr_lambda", f, epochs, ex.source)
         cols.append(f)
     return np.stack(cols, axis=1)

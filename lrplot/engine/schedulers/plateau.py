@@ -31,7 +31,7 @@ class ReduceLROnPlateau(Node):
     spec = SchedulerSpec(
         name="ReduceLROnPlateau", cli="plateau", aliases=("reduce-on-plateau", "hf:reduce_lr_on_plateau", "hf-reduce-lr-on-plateau"),
         summary="multiply lr by factor when the metric stops improving for patience epochs",
-        example={"factor": 0.5, "patience": 5}, metric_driven=True, resume=RESTART,
+        example={"factor": 0.5, "patience": 5}, metric_driven=True, resume=RESTART, takes_last_epoch=False,
         params=(
             Param("mode", CHOICE, "min: the metric should fall (a loss); max: rise (an accuracy)",
                   default="min", choices=("min", "max")),

@@ -16,6 +16,7 @@ from bisect import bisect_right
 
 from ..._lazy import np
 from .. import ops as O
+from .timm_noise import _noise_mask, check_noise, timm_noise
 from ..base import INIT, REPLAY, RESTART, Family, Leaf, Node, SchedulerSpec, Updates
 from ..fmath import pow_
 from ..params import BOOL, CHOICE, FLOAT, INT, INT_LIST, RANGE, Param, at_least, greater_than
@@ -51,53 +52,16 @@ NOISE = (
 K_DECAY = Param("k_decay", FLOAT, "shape exponent: t ** k / t_i ** k", default=1.0, check=greater_than(0))
 
 
-def timm_noise(t: int, seed: int, kind: str, pct: float, std: float) -> float:
-    """``Scheduler._calculate_noise``: torch.Generator().manual_seed(seed + t), then randn/rand, reproduced."""
-    state = np.random.RandomState((seed + t) & 0xFFFFFFFF)
-    words = iter(())
-
-    def u32() -> int:
-        nonlocal words
-        try:
-            return next(words)
-        except StopIteration:
-            words = iter(state.randint(0, 2**32, size=8, dtype=np.uint64).tolist())
-            return next(words)
-
-    if kind != "normal":  # torch.rand(1): 24 random bits
-        x = (u32() & ((1 << 24) - 1)) * (1.0 / (1 << 24))
-        return 2 * (float(np.float32(x)) - 0.5) * pct
-    cached = None
-    while True:  # torch.randn(1): Box-Muller in double, the sine half cached for the next draw
-        if cached is not None:
-            value, cached = cached, None
-        else:
-            u1 = (((u32() << 32) | u32()) & ((1 << 53) - 1)) * (1.0 / (1 << 53))
-            u2 = (((u32() << 32) | u32()) & ((1 << 53) - 1)) * (1.0 / (1 << 53))
-            radius = math.sqrt(-2.0 * math.log1p(-u2))
-            theta = 2.0 * math.pi * u1
-            cached = radius * math.sin(theta)
-            value = radius * math.cos(theta)
-        noise = float(np.float32(value * 1.0 + 0.0)) * std
-        if abs(noise) < pct:
-            return noise
-
-
-def _noise_mask(p: dict, t):
-    rng = p.get("noise_range_t")
-    if rng is None:
-        return np.zeros(len(t), dtype=bool)
-    if isinstance(rng, list):
-        return (rng[0] <= t) & (t < rng[1]) if len(rng) > 1 else t >= rng[0]
-    return t >= rng
-
-
 def _cycle_length(p: dict) -> int:
     cycles = max(1, p.get("cycle_limit", 1))
     if p.get("cycle_mul", 1.0) == 1.0:
         t = p["t_initial"] * cycles
     else:
-        t = int(math.floor(-p["t_initial"] * (p["cycle_mul"] ** cycles - 1) / (1 - p["cycle_mul"])))
+        try:
+            t = int(math.floor(-p["t_initial"] * (p["cycle_mul"] ** cycles - 1) / (1 - p["cycle_mul"])))
+        except (OverflowError, ValueError):
+            raise ParamError(("cycle_mul",), f"{p['cycle_mul']!r} over cycle_limit={cycles} cycles makes the "
+                             "cycles longer than any run (the length overflows)") from None
     return t + p["warmup_t"] if p.get("warmup_prefix") else t
 
 
@@ -132,6 +96,7 @@ class _TimmSchedule(Leaf):
         if keep.any():
             lr[keep] = self.lr_at(t[keep])
         noisy = keep & _noise_mask(p, t)
+        check_noise(p, int(noisy.sum()))
         for i in np.flatnonzero(noisy).tolist():
             noise = timm_noise(int(t[i]), p["noise_seed"], p.get("noise_type", "normal"), p["noise_pct"],
                                p["noise_std"])
@@ -160,7 +125,13 @@ class _TimmSchedule(Leaf):
         p = self.p
         mul, t_initial = p["cycle_mul"], p["t_initial"]
         if mul != 1:
-            i = np.floor(np.log(1 - t / t_initial * (1 - mul)) / math.log(mul)).astype(np.int64)
+            arg = 1 - t / t_initial * (1 - mul)
+            if (arg <= 0).any():
+                bad = int(t[np.argmax(arg <= 0)])
+                raise self.fail(f"cycle_mul={mul!r} < 1 shrinks the cycles to a total of {t_initial / (1 - mul):g} "
+                                f"steps; at t={bad} timm takes the log of a negative number and raises. "
+                                "Simulate fewer steps or use cycle_mul >= 1")
+            i = np.floor(np.log(arg) / math.log(mul)).astype(np.int64)
             t_i = pow_(mul, i) * t_initial
             t_curr = t - (1 - pow_(mul, i)) / (1 - mul) * t_initial
         else:
@@ -319,6 +290,8 @@ class TimmPlateau(Node):
         state = inner.start(len(base))
         rows = [list(lr)]
         restore = None
+        epochs = np.arange(1, len(metrics) + 1)
+        check_noise(p, int((_noise_mask(p, epochs) & (epochs > warm)).sum()))
         for epoch, metric in enumerate(metrics, start=1):
             if epoch <= warm:
                 lr = [p["warmup_lr_init"] + epoch * s for s in steps]

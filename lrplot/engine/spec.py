@@ -1,0 +1,83 @@
+"""What is declared once about a scheduler (:class:`SchedulerSpec`) and about its library (:class:`Family`).
+
+Everything that differs between families (how a run resumes, whether ``--warmup`` applies, absolute values,
+dtype, length unit, extra constructor arguments) is a field here, read where the behaviour happens; no code
+outside a family's own module decides by its name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .params import ANY, INT, Param, at_least
+
+#: How a run resumed at step S rebuilds its scheduler (see :mod:`.resume`).
+REBUILD = "rebuild"  # torch: constructed again with last_epoch=S on the restored optimizer
+REPLAY = "replay"  # timm: step(S) on a fresh scheduler reproduces the uninterrupted curve
+RESTART = "restart"  # metric-driven: counters start afresh from the current lr
+
+
+@dataclass(frozen=True)
+class Family:
+    """What every scheduler of one library shares: declared once, read wherever the behaviour differs."""
+
+    name: str  # "torch", "hf", "timm": the YAML prefix and the key of its fixtures
+    library: str  # how messages name the library
+    resume: str = REBUILD
+    warmup: bool = False  # ``--warmup`` (a LinearLR in front, inside SequentialLR) applies
+    composable: bool = False  # may be a child of SequentialLR / ChainedScheduler
+    absolute: bool = False  # values are absolute learning rates, not scaled from the optimizer's lr
+    dtype: str = "float64"  # the float type the library computes in
+    extra_params: tuple = ()  # constructor arguments every scheduler of the family takes (hidden from --help)
+
+
+#: What LightningCLI saves beside every run: ``last_epoch: -1`` is a fresh scheduler, S >= 0 resumes at S.
+LAST_EPOCH = Param("last_epoch", INT, "the step the scheduler resumes from (-1: a fresh scheduler)", default=-1,
+                   check=at_least(-1), cli=False, hidden=True)
+VERBOSE = Param("verbose", ANY, "torch's old verbose flag (printing only; removed in torch 2.7)", default=False,
+                cli=False, hidden=True)
+TORCH = Family("torch", "PyTorch", warmup=True, composable=True, extra_params=(LAST_EPOCH, VERBOSE))
+
+
+def _in_steps(params: dict) -> str:
+    return "steps"
+
+
+@dataclass(frozen=True)
+class SchedulerSpec:
+    """Everything said once about a scheduler: names, parameters, help, and how it behaves in a run."""
+
+    name: str  # the library's name: torch/timm class name, or ``hf:<type>`` for transformers' get_scheduler types
+    cli: str  # short command name
+    summary: str
+    params: tuple[Param, ...]
+    aliases: tuple[str, ...] = ()
+    family: Family = TORCH
+    composite: bool = False  # takes ``schedulers``
+    joiner: str = ", "  # composites: how the title joins the children
+    metric_driven: bool = False  # stepped with a metric value (plateau), not simulated as events
+    warmup: bool = True  # with ``family.warmup``: ``--warmup`` may wrap it
+    resume: str | None = None  # overrides ``family.resume``
+    example: dict = field(default_factory=dict)  # parameters for docs and registry-wide tests
+    default_steps: Callable[[dict], int | None] = field(default=lambda params: None)  # rows when not given
+    length_unit: Callable[[dict], str] = _in_steps  # unit of default_steps and horizons: "steps" or "epochs"
+    takes_last_epoch: bool = True  # the family's last_epoch applies (not ChainedScheduler, ReduceLROnPlateau)
+
+    def __post_init__(self) -> None:
+        extra = tuple(p for p in self.family.extra_params if self.takes_last_epoch or p.name != "last_epoch")
+        object.__setattr__(self, "params", tuple(self.params) + extra)
+
+    @property
+    def takes_warmup(self) -> bool:
+        return self.family.warmup and self.warmup and not self.composite and not self.metric_driven
+
+    @property
+    def resume_strategy(self) -> str:
+        return self.resume or self.family.resume
+
+    def param(self, name: str) -> Param:
+        for p in self.params:
+            if p.name == name:
+                return p
+        raise KeyError(name)
