@@ -7,7 +7,7 @@ from typing import Any
 
 from ..engine import params as P
 from ..engine.base import SchedulerSpec
-from ..errors import LrplotError, ParamError
+from ..errors import LrplotError, ParamError, shown
 from . import flags as F
 from . import output as OUT
 from .streams import say
@@ -61,6 +61,10 @@ def _translated(loaded, opts: dict):
         translation = translate(loaded.data, {"steps_per_epoch": opts.get("steps_per_epoch")})
     except ParamError as err:
         raise loaded.error(err) from None
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+        # a value of a type no reader expected: say so rather than guess (each reader checks what it knows)
+        raise LrplotError(f"{loaded.name}: a value has a type lrplot cannot read here ({shown(str(exc), 120)})") \
+            from None
     if not isinstance(translation.config, dict):
         raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, "
                           f"got {type(translation.config).__name__}")

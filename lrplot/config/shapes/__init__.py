@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from ...errors import ParamError
+from ...errors import ParamError, shown
 
 
 @dataclass
@@ -44,6 +44,31 @@ def translate(data: Any, run: dict | None = None) -> Translation:
         raise ParamError((), "this file looks like " + " and like ".join(f"a {s.NAME} config" for s in sure) +
                          "; lrplot cannot tell which, so it reads neither")
     return sure[0].translate(data, run)
+
+
+def number(data: dict, key: str, default: Any) -> Any:
+    """``data[key]`` as a finite float (a located error otherwise); ``default`` when absent or null."""
+    from ...engine.params import to_float
+
+    value = data.get(key)
+    return default if value is None else to_float(value, (key,))
+
+
+def integer(data: dict, key: str, default: Any) -> Any:
+    from ...engine.params import to_int
+
+    value = data.get(key)
+    return default if value is None else to_int(value, (key,))
+
+
+def mapping(data: dict, key: str) -> dict:
+    """``data[key]`` as a mapping (absent or null: empty)."""
+    value = data.get(key)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise ParamError((key,), f"expected a mapping of names to values, got {shown(value)}")
+    return value
 
 
 def short_class(class_path: Any, path: tuple) -> str:

@@ -6,7 +6,7 @@ import math
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, unused
+from . import Translation, integer, mapping, number, unused
 
 NAME = "HF TrainingArguments"
 
@@ -32,9 +32,7 @@ def _huggingface(data: dict, steps_per_epoch: int | None) -> Translation:
     if not isinstance(kind, str):
         raise ParamError(("lr_scheduler_type",), f"expected a scheduler type such as 'cosine', got {kind!r}")
     kind = kind.split(".")[-1].lower()  # SchedulerType.COSINE -> cosine
-    kwargs = data.get("lr_scheduler_kwargs") or {}
-    if not isinstance(kwargs, dict):
-        raise ParamError(("lr_scheduler_kwargs",), f"expected a mapping, got {kwargs!r}")
+    kwargs = mapping(data, "lr_scheduler_kwargs")
     origin = {("params",): ("lr_scheduler_kwargs",), ("scheduler",): ("lr_scheduler_type",),
               ("optimizer", "lr"): ("learning_rate",)}
     used = {"lr_scheduler_type", "lr_scheduler_kwargs", "learning_rate", "max_steps", "num_train_epochs",
@@ -43,20 +41,20 @@ def _huggingface(data: dict, steps_per_epoch: int | None) -> Translation:
                     "optimizer": {"lr": data.get("learning_rate", HF_DEFAULT_LR)}}
     if kind == "reduce_lr_on_plateau":
         return Translation(NAME, config, origin, unused(data, used))
-    max_steps = data.get("max_steps", -1)
-    if isinstance(max_steps, int) and max_steps > 0:
+    max_steps = integer(data, "max_steps", -1)
+    if max_steps > 0:
         training = max_steps
         origin[("params", "num_training_steps")] = ("max_steps",)
     else:
-        epochs = data.get("num_train_epochs", 3.0)
+        epochs = number(data, "num_train_epochs", 3.0)
         if not steps_per_epoch:
             raise ParamError(("num_train_epochs",), "without max_steps the schedule length is num_train_epochs x "
                              "steps per epoch: give --steps-per-epoch")
         training = math.ceil(float(epochs) * steps_per_epoch)
         origin[("params", "num_training_steps")] = ("num_train_epochs",)
-    warmup = data.get("warmup_steps", 0) or 0
-    ratio = data.get("warmup_ratio", 0) or 0
-    if isinstance(warmup, float) and 0 < warmup < 1:
+    warmup = number(data, "warmup_steps", 0.0)
+    ratio = number(data, "warmup_ratio", 0.0)
+    if 0 < warmup < 1:
         ratio, warmup = warmup, 0
     warmup_steps = int(warmup) if warmup >= 1 else math.ceil(training * float(ratio))
     params = config["params"]

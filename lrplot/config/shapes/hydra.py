@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from ...errors import ParamError
+from ...errors import ParamError, shown
 from . import Translation, optimizer_from, short_class, unused
 
 NAME = "Hydra"
@@ -17,7 +17,7 @@ def detect(data: Any) -> float:
 
 
 def translate(data: dict, run: dict) -> Translation:
-    return _hydra(_resolve(data, data, ()), _find_hydra_scheduler(data))
+    return _hydra(data, _find_hydra_scheduler(data))
 
 
 def _find_hydra_scheduler(data: dict) -> tuple | None:
@@ -38,40 +38,68 @@ def _find_hydra_scheduler(data: dict) -> tuple | None:
     return visit(data, ())
 
 
-def _resolve(node: Any, root: dict, path: tuple, depth: int = 0) -> Any:
-    """Hydra/OmegaConf ``${a.b}`` interpolation (plain dotted paths only)."""
-    if depth > 20:
-        raise ParamError(path, "interpolation nests too deeply (a cycle?)")
-    if isinstance(node, dict):
-        return {k: _resolve(v, root, path + (k,), depth) for k, v in node.items()}
-    if isinstance(node, list):
-        return [_resolve(v, root, path + (i,), depth) for i, v in enumerate(node)]
-    if not isinstance(node, str) or "${" not in node:
+MAX_DEPTH = 20  # references followed from one value
+MAX_LOOKUPS = 1000  # references followed for one file
+MAX_TEXT = 10_000  # characters of one interpolated string
+
+
+class _Resolver:
+    """OmegaConf's ``${a.b}`` / ``${..x}`` interpolation, only for the values the schedule reads, bounded."""
+
+    def __init__(self, root: dict) -> None:
+        self.root = root
+        self.lookups = 0
+
+    def value(self, node: Any, path: tuple, depth: int = 0) -> Any:
+        if depth > MAX_DEPTH:
+            raise ParamError(path, f"interpolation nests more than {MAX_DEPTH} levels deep (a cycle?)")
+        if isinstance(node, dict):
+            return {k: self.value(v, path + (k,), depth) for k, v in node.items()}
+        if isinstance(node, list):
+            return [self.value(v, path + (i,), depth) for i, v in enumerate(node)]
+        if node == "???":
+            raise ParamError(path, "value missing (???): give it in the file")
+        if not isinstance(node, str) or "${" not in node:
+            return node
+        whole = _INTERPOLATION.fullmatch(node.strip())
+        if whole:
+            return self.value(self.lookup(whole.group(1), path), path, depth + 1)
+        text = _INTERPOLATION.sub(lambda m: str(self.value(self.lookup(m.group(1), path), path, depth + 1)), node)
+        if len(text) > MAX_TEXT:
+            raise ParamError(path, f"interpolation expands beyond {MAX_TEXT:,} characters")
+        return text
+
+    def lookup(self, reference: str, path: tuple) -> Any:
+        self.lookups += 1
+        if self.lookups > MAX_LOOKUPS:
+            raise ParamError(path, f"more than {MAX_LOOKUPS} interpolations to resolve; lrplot stops here")
+        reference = reference.strip()
+        if ":" in reference:
+            resolver = reference.split(":", 1)[0]
+            raise ParamError(path, f"${{{shown(reference, 40)[1:-1]}}} uses the resolver {shown(resolver)}, which "
+                             "lrplot does not evaluate; write the value out")
+        dots = len(reference) - len(reference.lstrip("."))
+        node: Any = self.root
+        if dots:  # relative: one dot is the value's own mapping, each further dot one level up
+            base = path[:-1][: max(0, len(path) - dots)]
+            for part in base:
+                node = node[part]
+        for part in reference.lstrip(".").split("."):
+            if not isinstance(node, dict) or part not in node:
+                raise ParamError(path, f"cannot resolve ${{{shown(reference, 40)[1:-1]}}}: no such key in this file")
+            node = node[part]
         return node
-    whole = _INTERPOLATION.fullmatch(node.strip())
-    if whole:
-        return _resolve(_lookup(root, whole.group(1), path), root, path, depth + 1)
-    return _INTERPOLATION.sub(lambda m: str(_resolve(_lookup(root, m.group(1), path), root, path, depth + 1)), node)
-
-
-def _lookup(root: dict, dotted: str, path: tuple) -> Any:
-    node: Any = root
-    for part in dotted.strip().split("."):
-        if not isinstance(node, dict) or part not in node:
-            raise ParamError(path, f"cannot resolve ${{{dotted}}}: only plain ${{a.b}} references to keys in "
-                             "this file are supported")
-        node = node[part]
-    return node
 
 
 def _hydra(data: dict, where: tuple) -> Translation:
     """Hydra: ``_target_: torch.optim.lr_scheduler.X`` with the constructor arguments beside it."""
+    resolver = _Resolver(data)
     node = data
     for key in where:
         node = node[key]
-    name = short_class(node["_target_"], where + ("_target_",))
-    params = {k: v for k, v in node.items() if not k.startswith("_")}
-    params.pop("optimizer", None)
+    name = short_class(resolver.value(node["_target_"], where + ("_target_",)), where + ("_target_",))
+    params = {k: resolver.value(v, where + (k,)) for k, v in node.items()
+              if not str(k).startswith("_") and k != "optimizer"}
     origin = {("scheduler",): where + ("_target_",), ("params",): where}
     config: dict = {"scheduler": name, "params": params}
     used = {".".join(map(str, where + (k,))) for k in node}
@@ -80,7 +108,9 @@ def _hydra(data: dict, where: tuple) -> Translation:
         opt = data
         for key in optimizer_path:
             opt = opt[key]
-        config["optimizer"] = optimizer_from(opt, optimizer_path, origin)
+        resolved = {k: resolver.value(v, optimizer_path + (k,)) for k, v in opt.items()
+                    if k in ("lr", "momentum", "betas")}
+        config["optimizer"] = optimizer_from(resolved, optimizer_path, origin)
         used |= {".".join(map(str, optimizer_path + (k,))) for k in opt}
     return Translation(NAME, config, origin, unused(data, used))
 

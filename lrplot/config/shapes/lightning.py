@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from . import Translation, optimizer_from, short_class, unused
+from ...errors import ParamError, shown
+from . import Translation, mapping, optimizer_from, short_class, unused
 
 NAME = "LightningCLI"
 
@@ -18,11 +19,17 @@ def translate(data: dict, run: dict) -> Translation:
     return _lightning(data)
 
 
+def _bad_init_args(value) -> dict:
+    raise ParamError(("lr_scheduler", "init_args"), f"expected a mapping of the scheduler's arguments, got "
+                     f"{shown(value)}")
+
+
 def _lightning(data: dict) -> Translation:
     """LightningCLI: ``lr_scheduler: {class_path, init_args}`` and ``optimizer: {class_path, init_args}``."""
     sched = data["lr_scheduler"]
     name = short_class(sched["class_path"], ("lr_scheduler", "class_path"))
-    params = dict(sched.get("init_args") or {})
+    params = dict(mapping(sched, "init_args")) if isinstance(sched.get("init_args"), dict) or \
+        sched.get("init_args") is None else _bad_init_args(sched["init_args"])
     origin = {("scheduler",): ("lr_scheduler", "class_path"), ("params",): ("lr_scheduler", "init_args")}
     used = {"lr_scheduler.class_path", "lr_scheduler.init_args"}
     for key in ("monitor", "interval", "frequency"):  # Lightning's own keys, not the scheduler's
@@ -34,7 +41,8 @@ def _lightning(data: dict) -> Translation:
         config["optimizer"] = optimizer_from(optimizer.get("init_args"), ("optimizer", "init_args"), origin)
         used |= {f"optimizer.init_args.{k}" for k in config["optimizer"]} | {"optimizer.class_path"}
     trainer = data.get("trainer")
-    if isinstance(trainer, dict) and isinstance(trainer.get("max_epochs"), int) and trainer["max_epochs"] > 0:
+    if isinstance(trainer, dict) and isinstance(trainer.get("max_epochs"), int) and \
+            not isinstance(trainer["max_epochs"], bool) and trainer["max_epochs"] > 0:
         config["epochs"] = trainer["max_epochs"]
         origin[("epochs",)] = ("trainer", "max_epochs")
         used.add("trainer.max_epochs")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...errors import ParamError
+from ...errors import ParamError, shown
 from . import Translation, unused
 
 NAME = "timm"
@@ -34,7 +34,9 @@ _TIMM_CLASSES = {"cosine": "CosineLRScheduler", "tanh": "TanhLRScheduler", "step
 
 def _timm(data: dict, steps_per_epoch: int | None) -> Translation:
     """timm's flat training YAML, through the same arithmetic as timm's create_scheduler_v2."""
-    a = {**TIMM_DEFAULTS, **data}
+    a = dict(TIMM_DEFAULTS)
+    for key, value in data.items():
+        a[key] = _typed(key, value, TIMM_DEFAULTS.get(key, value))
     sched = a["sched"]
     if sched not in _TIMM_CLASSES:
         raise ParamError(("sched",), f"{sched!r}: lrplot reproduces timm's {', '.join(sorted(_TIMM_CLASSES))}")
@@ -95,6 +97,35 @@ def _timm(data: dict, steps_per_epoch: int | None) -> Translation:
     origin = {("optimizer", "lr"): ("lr",), ("scheduler",): ("sched",)}
     used = set(TIMM_DEFAULTS) | {"lr"}
     return Translation(NAME, config, origin, unused(data, used))
+
+
+def _typed(key: str, value: Any, default: Any) -> Any:
+    """A train.py argument as argparse would have typed it; null means the default."""
+    from ...engine.params import to_float, to_int
+
+    if value is None:
+        if default is None:
+            return None
+        raise ParamError((key,), f"null: timm's train.py needs a value here (its default is {shown(default)})")
+    if isinstance(default, bool):
+        if not isinstance(value, bool):
+            raise ParamError((key,), f"expected true or false, got {shown(value)}")
+        return value
+    if isinstance(default, int):
+        return to_int(value, (key,))
+    if isinstance(default, float):
+        return to_float(value, (key,))
+    if isinstance(default, list):
+        if not isinstance(value, list):
+            raise ParamError((key,), f"expected a list (timm's nargs='+'), got {shown(value)}")
+        return [to_int(v, (key, i)) for i, v in enumerate(value)]
+    if key == "lr_noise":
+        items = value if isinstance(value, list) else [value]
+        return [to_float(v, (key, i)) for i, v in enumerate(items)] if isinstance(value, list) else \
+            to_float(value, (key,))
+    if key == "lr":
+        return to_float(value, (key,))
+    return value
 
 
 def _timm_lr(a: dict) -> float:
