@@ -67,3 +67,26 @@ def test_format_list_comes_from_the_format_table(cli):
     assert " ".join(formats.help_text().split()) in help_text
     for fmt in formats.FORMATS:
         assert formats.BY_SUFFIX[fmt.suffixes[0]] is fmt
+
+
+def test_limits_table_states_the_real_limits():
+    from lrplot.config import metrics
+    from lrplot.config.load import MAX_BYTES, MAX_DEPTH
+    from lrplot.config.shapes import hydra
+    from lrplot.engine import expr, schema, tree
+    from lrplot.engine.params import MAX_INT
+    from lrplot.engine.schedulers import timm_noise
+    from lrplot.errors import MAX_MESSAGE
+    from lrplot.render import formats
+
+    table = README.split("### Limits")[1].split("\n\n", 2)[2].split("\n\n")[0]
+    assert f"| rows (steps) of one run | {schema.MAX_STEPS:,} |" in table
+    assert f"| {schema.MAX_VALUES:,} |" in table and MAX_INT == 2 ** 53 and "2**53" in table
+    assert f"{MAX_BYTES >> 20} MB, UTF-8, nesting at most {MAX_DEPTH} levels" in table
+    assert f"at most {tree.MAX_NESTING} levels" in table
+    assert f"{metrics.MAX_BYTES >> 20} MB, at most {schema.MAX_STEPS + 1:,} values" in table
+    assert f"{hydra.MAX_DEPTH} levels, {hydra.MAX_LOOKUPS:,} lookups, {hydra.MAX_TEXT:,} characters" in table
+    assert f"{expr.MAX_LENGTH:,} characters, {expr.MAX_NODES} parts, parts x steps at most 2e9" in table
+    assert expr.MAX_WORK == 2e9 and f"{timm_noise.MAX_NOISY_STEPS:,} noisy steps" in table
+    assert f"{formats.MAX_CURVES} curves" in table and f"{formats.MAX_PIXELS:,} pixels" in table
+    assert f"`--title` {formats.MAX_TITLE} characters" in table and f"{MAX_MESSAGE:,} characters" in table

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LrplotError, LrplotIOError, shown
-from ..render.formats import BY_NAME, BY_SUFFIX, NAMES, Format, RenderOptions
+from ..render.formats import BY_NAME, BY_SUFFIX, MAX_CURVES, MAX_PIXELS, MAX_TITLE, NAMES, Format, RenderOptions
 from .streams import OutputClosed, say, write_stdout
 
 
@@ -48,6 +48,24 @@ class Target:
         return cls(chosen, output if output is not None else f"{stem}.{chosen.suffixes[0]}")
 
 
+def check_picture(fmt: Format, results: list, options: RenderOptions) -> None:
+    """A picture is bounded before anything is drawn: curves, pixels, title length."""
+    if not fmt.picture:
+        return
+    curves = sum(r.lr.shape[1] for r in results)
+    if curves > MAX_CURVES:
+        raise LrplotError(f"a picture shows at most {MAX_CURVES} curves (param groups x runs); this has {curves}: "
+                          "use -f csv or -f json")
+    if options.title is not None and len(options.title) > MAX_TITLE:
+        raise LrplotError(f"--title: {len(options.title):,} characters; at most {MAX_TITLE}")
+    if fmt.binary:
+        width, height = options.size or (8.0, 8.1)
+        pixels = width * height * (options.dpi or 150) ** 2
+        if pixels > MAX_PIXELS:
+            raise LrplotError(f"--size x --dpi: {width:g}x{height:g} in at {options.dpi or 150} dpi is "
+                              f"{pixels:,.0f} pixels, above lrplot's limit of {MAX_PIXELS:,}; lower either")
+
+
 def render_options(opts: dict, results: list, color: bool = False) -> RenderOptions:
     size = None
     if opts.get("size"):
@@ -80,9 +98,13 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
         if fmt.binary and to_terminal:
             raise LrplotError(f"refusing to write binary {fmt.name.upper()} to a terminal; redirect stdout "
                               f"or use -o FILE.{fmt.suffixes[0]}")
-        write_stdout(fmt.write(results, labels, render_options(opts, results, color=to_terminal)))
+        options = render_options(opts, results, color=to_terminal)
+        check_picture(fmt, results, options)
+        write_stdout(fmt.write(results, labels, options))
         return
-    data = b"".join(fmt.write(results, labels, render_options(opts, results)))
+    options = render_options(opts, results)
+    check_picture(fmt, results, options)
+    data = b"".join(fmt.write(results, labels, options))
     write_file(target.path, data, fmt)
     say(f"lrplot: wrote {target.path} ({len(results[0]):,} steps)")
 

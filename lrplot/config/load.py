@@ -93,12 +93,16 @@ def read_text(source: str) -> tuple[str, str]:
 
 def parse(text: str, name: str) -> LoadedConfig:
     """Parse YAML text into plain Python data and a map of key paths to lines."""
-    loader = _Loader(text)
     try:
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError as exc:
+        line = text.count("\n", 0, exc.position) + 1
+        raise LrplotError(f"{name}:{line}: control characters are not allowed (found 0x{exc.character:02x}); "
+                          "a config is plain UTF-8 text") from None
     except RecursionError:
         raise LrplotError(f"{name}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
     except yaml.MarkedYAMLError as exc:

@@ -53,7 +53,8 @@ def _read_bounded(handle, limit: int, name: str, what: str) -> bytes:
 
 def decode(raw: bytes, name: str, what: str) -> str:
     sample = raw[:64]
-    ascii_utf16 = len(sample) >= 4 and (not any(sample[1::2]) or not any(sample[0::2]))
+    odd, even = sample[1::2], sample[0::2]
+    ascii_utf16 = len(sample) >= 4 and ((not any(odd) and all(even)) or (not any(even) and all(odd)))
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")) or ascii_utf16:
         raise LrplotError(f"{name}: looks like UTF-16; lrplot reads {what} as UTF-8 (save it as UTF-8)")
     if b"\x00" in raw:

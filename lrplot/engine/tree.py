@@ -13,6 +13,9 @@ def _normalise(key: str) -> str:
     return key.strip().lower().replace("-", "_")
 
 
+MAX_NESTING = 16  # SequentialLR/ChainedScheduler inside each other
+
+
 def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = None):
     """Validate ``params`` against the registry and return the scheduler node.
 
@@ -43,6 +46,8 @@ def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = 
                 raise ParamError(path + (param.name,), f"missing required parameter of {spec.name} "
                                  f"({param.describe_type()}: {param.help})")
             values[param.name] = param.default
+    if spec.composite and path.count("schedulers") >= MAX_NESTING:
+        raise ParamError(path, f"schedulers nested more than {MAX_NESTING} levels deep; lrplot stops here")
     children = [_child(spec, child, path + ("schedulers", i)) for i, child in enumerate(values["schedulers"])] \
         if spec.composite else []
     try:

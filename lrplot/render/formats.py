@@ -19,6 +19,7 @@ class Format:
     to_file: bool  # written to <name>.<suffix> when no --output is given (else stdout)
     help: str
     writer: str  # "module:function" under lrplot.render
+    picture: bool = False  # draws curves: bounded in curves, pixels and title length
 
     def write(self, results: list, labels: list[str], options) -> "Iterator[bytes]":  # noqa: F821
         module, function = self.writer.split(":")
@@ -26,14 +27,19 @@ class Format:
 
 
 FORMATS: tuple[Format, ...] = (
-    Format("png", ("png",), True, True, "a PNG picture", "plot:write_png"),
-    Format("svg", ("svg",), True, True, "an SVG picture", "plot:write_svg"),
-    Format("pdf", ("pdf",), True, True, "a PDF picture", "plot:write_pdf"),
+    Format("png", ("png",), True, True, "a PNG picture", "plot:write_png", picture=True),
+    Format("svg", ("svg",), True, True, "an SVG picture", "plot:write_svg", picture=True),
+    Format("pdf", ("pdf",), True, True, "a PDF picture", "plot:write_pdf", picture=True),
     Format("csv", ("csv",), False, False, "a CSV table on stdout", "table:write_csv"),
     Format("json", ("json",), False, False, "JSON on stdout", "table:write_json"),
     Format("term", ("term",), False, False, "a preview in the terminal (pip install 'lrplot[term]')",
-           "term:write_term"),
+           "term:write_term", picture=True),
 )
+
+#: Bounds on what a picture may ask for (each refused with its name before drawing).
+MAX_CURVES = 50  # param groups x runs
+MAX_PIXELS = 50_000_000  # width x height at the dpi
+MAX_TITLE = 500  # characters of --title
 
 BY_NAME = {f.name: f for f in FORMATS}
 BY_SUFFIX = {suffix: f for f in FORMATS for suffix in f.suffixes}

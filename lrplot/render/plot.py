@@ -21,6 +21,7 @@ from .formats import RenderOptions
 from .titles import title_of
 
 STYLE = Path(__file__).with_name("lrplot.mplstyle")
+MAX_LABEL = 60  # characters of a legend entry
 MAX_MARKS = 40  # more regime marks than this would only add noise (e.g. thousands of cycles)
 _METADATA = {
     "png": {"Software": None},
@@ -37,15 +38,27 @@ class Series:
     label: str = ""
 
 
+def tick_label(value: float) -> str:
+    """The shortest label that reads back as the tick's own value (``1.25e-5``, not ``1.2e-5``)."""
+    if value == 0:
+        return "0"
+    for digits in range(1, 17):
+        text = f"{value:.{digits}g}"
+        if abs(float(text) - value) <= 1e-9 * abs(value):
+            break
+    if "e" in text:
+        mantissa, exponent = text.split("e")
+        text = f"{mantissa}e{int(exponent)}"
+    return text
+
+
 def _lr_formatter():
-    def fmt(value: float, _pos: int) -> str:
-        if value == 0:
-            return "0"
-        magnitude = abs(value)
-        if 1e-3 <= magnitude < 1e4:
-            return f"{value:.4g}"
-        return f"{value:.2g}".replace("e-0", "e-").replace("e+0", "e")
-    return FuncFormatter(fmt)
+    return FuncFormatter(lambda value, _pos: tick_label(value))
+
+
+def literal(text: str) -> str:
+    """User text drawn as written: a ``$`` would start matplotlib's mathtext (and can crash it)."""
+    return text.replace("$", r"\$")
 
 
 def write_png(results: list, labels: list[str], options: RenderOptions):
@@ -124,7 +137,7 @@ def _figure(series: list[Series], options: RenderOptions) -> Figure:
         if low >= 0:
             ax.set_ylim(bottom=0)
     ax.set_ylabel("learning rate")
-    ax.set_title(options.title or _title(series))
+    ax.set_title(literal(options.title or _title(series)))
     if lines > 1:
         ax.legend(loc="best")
     if options.marks:
@@ -169,11 +182,11 @@ def _draw_curve(ax, x, y, columns: int, label: str, color=None) -> str:
         # the lr is constant during a step: draw steps, the last one as wide as the others
         xs = np.append(x, x[-1] + (x[1] - x[0] if len(x) > 1 else 1.0))
         ys = np.append(y, y[-1])
-        (line,) = ax.plot(xs, ys, label=label, drawstyle="steps-post", color=color)
+        (line,) = ax.plot(xs, ys, label=literal(label), drawstyle="steps-post", color=color)
         return line.get_color()
     xb, low, high = reduced
     color = color or ax._get_lines.get_next_color()
-    ax.fill_between(xb, low, high, color=color, linewidth=1.2, edgecolor=color, label=label)
+    ax.fill_between(xb, low, high, color=color, linewidth=1.2, edgecolor=color, label=literal(label))
     return color
 
 
@@ -201,12 +214,14 @@ def _line_label(s: Series, g: int, result, runs: int) -> str:
     if runs == 1:
         name = "resumed" if getattr(result, "uninterrupted", None) is not None else "lr"
         return f"group {g} (lr={result.optimizer_lr[g]:g})" if groups > 1 else name
-    return f"{s.label} [group {g}]" if groups > 1 else s.label
+    label = s.label if len(s.label) <= MAX_LABEL else s.label[:MAX_LABEL - 3] + "..."
+    return f"{label} [group {g}]" if groups > 1 else label
 
 
 def _title(series: list[Series]) -> str:
     if len(series) > 1:
-        return " vs ".join(s.label for s in series)
+        text = " vs ".join(s.label for s in series)
+        return text if len(text) <= 100 else text[:97] + "..."
     result = series[0].result
     if getattr(result, "uninterrupted", None) is not None:
         return f"{title_of(result)}, resumed at step {int(result.steps[0])}"

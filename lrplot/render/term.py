@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import shutil
 
 from .._lazy import np
@@ -41,6 +42,13 @@ def render_term(series: list, title: str, log_y: bool | None, color: bool = Fals
         xs = [x[k] for x, k in zip(xs, keep)]
         ys = [y[k] for y, k in zip(ys, keep)]
     extra = {} if color else {"color": False}  # no ANSI escapes when the output is a file or a pipe
+    y_unit = ""
+    magnitude = float(np.max(np.abs(values))) if len(values) else 0.0
+    if not log_y and magnitude > 0 and not 1e-2 <= magnitude < 1e4:
+        # uniplot rounds its labels to a few decimals: show small (or huge) rates in units of 10^e
+        exponent = int(math.floor(math.log10(magnitude)))
+        ys = [y / 10.0 ** exponent for y in ys]
+        y_unit = f"e{exponent}"
     text = plot_to_string(ys, xs, title=title, lines=True, width=width, height=height, y_as_log=log_y,
-                          legend_labels=labels if len(labels) > 1 else None, x_unit="", y_unit="", **extra)
+                          legend_labels=labels if len(labels) > 1 else None, x_unit="", y_unit=y_unit, **extra)
     return text if isinstance(text, str) else "\n".join(text)
