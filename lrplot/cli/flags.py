@@ -64,8 +64,8 @@ def apply(config: dict, opts: dict, only: tuple[str, ...] | None = None) -> dict
             raise LrplotError(f"{run_flag.flag}: give {required.flag} {required.metavar} too")
         node = config
         for key in run_flag.path[:-1]:
-            if not isinstance(node.get(key), dict):
-                node[key] = {} if node.get(key) is None or key != "warmup" else {"steps": node[key]}
+            if not isinstance(node.get(key), dict):  # absent, or a file's shorthand the flag replaces
+                node[key] = {}
             node = node[key]
         node[run_flag.path[-1]] = run_flag.convert(opts[run_flag.option])
     return config

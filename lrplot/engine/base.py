@@ -22,7 +22,6 @@ from typing import Any, ClassVar
 
 from .._lazy import np
 from . import ops as O
-from .params import Param
 from .spec import REBUILD, REPLAY, RESTART, TORCH, Family, SchedulerSpec  # noqa: F401  (building blocks)
 from ..errors import ParamError
 
