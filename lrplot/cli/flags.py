@@ -12,18 +12,14 @@ from typing import Any, Callable
 from ..errors import LrplotError, ParamError, format_path
 
 
-def _values(raw: list) -> list[str]:
-    """A repeated, comma-separated flag's values."""
-    return [part.strip() for item in raw for part in str(item).split(",") if part.strip()]
+def split_values(raw: list) -> list[str]:
+    """A repeated, comma-separated flag's values: ``["30,80", "120"]`` -> ``["30", "80", "120"]``."""
+    return [part.strip() for item in raw for part in str(item).replace(";", ",").split(",") if part.strip()]
 
 
 def _lrs(raw: list) -> Any:
-    values = _values(raw)
+    values = split_values(raw)
     return values[0] if len(values) == 1 else values
-
-
-def _betas(raw: list) -> list[str]:
-    return _values(raw)
 
 
 @dataclass(frozen=True)
@@ -48,7 +44,7 @@ RUN_FLAGS: tuple[RunFlag, ...] = (
     RunFlag("warmup_start_factor", "--warmup-start-factor", ("warmup", "start_factor"), requires="warmup"),
     RunFlag("lr", "--lr", ("optimizer", "lr"), _lrs),
     RunFlag("momentum", "--momentum", ("optimizer", "momentum")),
-    RunFlag("betas", "--betas", ("optimizer", "betas"), _betas),
+    RunFlag("betas", "--betas", ("optimizer", "betas"), split_values),
     RunFlag("metrics", "--metrics", ("metrics",)),
 )
 _BY_OPTION = {f.option: f for f in RUN_FLAGS}

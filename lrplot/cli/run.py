@@ -18,16 +18,11 @@ def is_list_flag(param: P.Param) -> bool:
     return param.kind in (P.INT_LIST, P.RANGE) or param.per_group
 
 
-def split_values(raw: list[str]) -> list[str]:
-    """``["30,80", "120"]`` (a repeated, comma-separated flag) -> ``["30", "80", "120"]``."""
-    return [part.strip() for item in raw for part in str(item).replace(";", ",").split(",") if part.strip()]
-
-
 def flag_value(param: P.Param, raw: Any) -> Any:
     """Turn a flag's text into what the registry's Param expects (``--milestones 30,80`` -> ["30", "80"])."""
     if not isinstance(raw, list):
         return raw
-    parts = list(raw) if param.kind == P.EXPR else split_values(raw)  # an expression may contain commas
+    parts = list(raw) if param.kind == P.EXPR else F.split_values(raw)  # an expression may contain commas
     if param.kind == P.INT_LIST:
         return parts
     return parts[0] if len(parts) == 1 else parts

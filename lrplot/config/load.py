@@ -115,10 +115,7 @@ def parse(text: str, name: str) -> LoadedConfig:
     if node is None:
         raise LrplotError(f"{name}: the file is empty; expected a mapping with a 'scheduler' key")
     lines: dict[tuple, int] = {}
-    try:
-        data = _convert(loader, node, (), lines, name, set())
-    except RecursionError:
-        raise LrplotError(f"{name}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
+    data = _convert(loader, node, (), lines, name, set())  # depth checked as it goes: no recursion limit hit
     return LoadedConfig(data, lines, name)
 
 
@@ -163,8 +160,6 @@ def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set) -> An
         raise LrplotError(f"{where}: {getattr(exc, 'problem', None) or exc}") from None
     except (ValueError, OverflowError) as exc:
         raise LrplotError(f"{where}: {format_path(path)}: {exc}") from None
-    except RecursionError:
-        raise LrplotError(f"{where}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
 
 
 def load(source: str) -> LoadedConfig:

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from .._lazy import np
 from . import ops as O
+from .params import SCHEDULERS, format_value
 from .spec import REBUILD, REPLAY, RESTART, TORCH, Family, SchedulerSpec  # noqa: F401  (building blocks)
 from ..errors import ParamError
 
@@ -163,8 +164,6 @@ class Node:
 
     def describe(self) -> str:
         """``StepLR(step_size=30, gamma=0.1)``: the scheduler and the parameters that differ from the defaults."""
-        from .params import SCHEDULERS, format_value
-
         parts = []
         for param in self.spec.params:
             if param.kind == SCHEDULERS:

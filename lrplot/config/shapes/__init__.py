@@ -2,7 +2,7 @@
 
 Every shape module has ``NAME``, ``detect(data) -> float`` (0: not this shape; higher: surer) and
 ``translate(data, run) -> Translation``.  :func:`translate` picks the one shape that is surest; a tie is
-refused naming the candidates, never guessed.  Adding a shape is adding a module to ``SHAPES``.
+refused naming the candidates, never guessed.  Adding a shape is adding a module to ``SHAPES_BY_PRIORITY``.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...engine.params import to_float, to_int
 from ...errors import ParamError, shown
 
 
@@ -32,8 +33,6 @@ def translate(data: Any, run: dict | None = None) -> Translation:
 
     ``run`` carries run flags a shape may need (``steps_per_epoch``).
     """
-    from . import SHAPES_BY_PRIORITY
-
     run = run or {}
     scores = [(shape.detect(data), shape) for shape in SHAPES_BY_PRIORITY]
     best = max(score for score, _ in scores)
@@ -48,15 +47,11 @@ def translate(data: Any, run: dict | None = None) -> Translation:
 
 def number(data: dict, key: str, default: Any) -> Any:
     """``data[key]`` as a finite float (a located error otherwise); ``default`` when absent or null."""
-    from ...engine.params import to_float
-
     value = data.get(key)
     return default if value is None else to_float(value, (key,))
 
 
 def integer(data: dict, key: str, default: Any) -> Any:
-    from ...engine.params import to_int
-
     value = data.get(key)
     return default if value is None else to_int(value, (key,))
 

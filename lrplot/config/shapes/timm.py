@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ...engine.params import to_float, to_int
 from ...errors import ParamError, shown
 from . import Translation, unused
 
@@ -100,9 +101,7 @@ def _timm(data: dict, steps_per_epoch: int | None) -> Translation:
 
 
 def _typed(key: str, value: Any, default: Any) -> Any:
-    """A train.py argument as argparse would have typed it; null means the default."""
-    from ...engine.params import to_float, to_int
-
+    """A train.py argument as argparse would have typed it (null only where its default is None)."""
     if value is None:
         if default is None:
             return None
