@@ -26,7 +26,7 @@ def test_lightning(tmp_path):
     assert result.exit_code == 0, result.stderr
     expected = lrplot.simulate("MultiStepLR", epochs=90, lr=0.1, momentum=0.9, milestones=[30, 60, 80], gamma=0.1)
     assert [float(r.split(",")[1]) for r in result.stdout.splitlines()[1:]] == expected.lr[:, 0].tolist()
-    assert result.stderr == ("lrplot: LightningCLI config: ignored 3 keys lrplot does not use: trainer.devices, "
+    assert result.stderr == ("lrplot: read as LightningCLI\nlrplot: LightningCLI config: ignored 3 keys lrplot does not use: trainer.devices, "
                              "model, optimizer.init_args.weight_decay\n")
     short = run_text(text.replace("torch.optim.lr_scheduler.MultiStepLR", "MultiStepLR"), "-f", "csv",
                      tmp_path=tmp_path)
@@ -69,7 +69,7 @@ def test_hf_training_arguments(tmp_path, warmup, expected_warmup):
 def test_hf_epochs_need_steps_per_epoch(tmp_path):
     args = {"learning_rate": 1e-4, "lr_scheduler_type": "linear", "num_train_epochs": 3, "warmup_ratio": 0.1}
     result = run_text(json.dumps(args), "-f", "csv", name="args.json", tmp_path=tmp_path)
-    assert result.exit_code == 2 and "give --steps-per-epoch" in result.stderr
+    assert result.exit_code == 2 and "give --dataset-size N" in result.stderr and "--steps-per-epoch K" in result.stderr
     result = run_text(json.dumps(args), "-f", "csv", "--steps-per-epoch", "100", name="args.json", tmp_path=tmp_path)
     assert result.exit_code == 0, result.stderr
     rows = result.stdout.splitlines()

@@ -54,7 +54,7 @@ def test_refuses_what_the_library_refuses(family, name):
 
 def test_family_files_are_complete():
     """Each file declares its family and tolerance, names every case once, and holds exactly its arrays."""
-    assert set(GOLDEN) == {"torch", "hf", "timm"}
+    assert set(GOLDEN) == {"torch", "hf", "timm", "deepspeed", "torchtune", "axolotl"}
     for family, golden in GOLDEN.items():
         assert golden.family == family
         assert golden.library_versions

@@ -20,6 +20,7 @@ from ..engine.base import SchedulerSpec
 from ..engine.registry import SCHEDULERS, lookup
 from ..errors import LrplotError
 from ..render import formats
+from . import options as O
 from . import run as R
 from .streams import OutputClosed, say, silence_stdout
 from .coercion import FastCoercion, install_fast_coercion, to_bool
@@ -120,60 +121,6 @@ def _run_guarded(call, args, prog_name, complete_var, extra) -> int:
         return 1
 
 
-# --- options shared by every scheduler command ---------------------------------------------
-
-def _common(include_epochs: bool = True) -> list[inspect.Parameter]:
-    opt = inspect.Parameter.KEYWORD_ONLY
-    out = []
-    if include_epochs:
-        out.append(inspect.Parameter("epochs", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
-            "--epochs", "-n", metavar="N", help="number of rows (scheduler steps) to simulate; default 100 (OneCycleLR: "
-            "its total_steps), at most 10,000,000", show_default=False)]))
-    out += [
-        inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
-            "--lr", metavar="LR[,LR...]", help="the optimizer's learning rate; one param group per value (repeat or "
-            "comma-separate)", show_default="0.1")]),
-        inspect.Parameter("momentum", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
-            "--momentum", metavar="M", help="SGD momentum of the dummy optimizer (cycled by CyclicLR/OneCycleLR)",
-            show_default="0")]),
-        inspect.Parameter("betas", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
-            "--betas", metavar="B1,B2", help="use an Adam-style optimizer with these betas, e.g. 0.9,0.999 (beta1 is cycled)")]),
-        inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--format", "-f", metavar="|".join(formats.NAMES), help=formats.help_text(), show_default=False)]),
-        inspect.Parameter("output", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json")]),
-        inspect.Parameter("title", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--title", metavar="TEXT", help="plot title (default: the scheduler and its parameters)")]),
-        inspect.Parameter("log_y", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
-            "--log-y/--linear-y", help="y axis scale (default: log when the lr spans more than ~2.5 decades)",
-            show_default=False)]),
-        inspect.Parameter("dpi", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
-            "--dpi", metavar="DPI", help="resolution of PNG output", show_default="150")]),
-        inspect.Parameter("size", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--size", metavar="WxH", help="figure size in inches, WIDTHxHEIGHT", show_default="8x4.5")]),
-        inspect.Parameter("marks", opt, default=True, annotation=Annotated[bool, typer.Option(
-            "--marks/--no-marks", help="mark where the schedule changes regime (decays, milestones, restarts)")]),
-        inspect.Parameter("start_step", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
-            "--start-step", metavar="S", help="show a run resumed at step S: optimizer restored from the checkpoint, "
-            "scheduler rebuilt with last_epoch=S (as torch does), beside the uninterrupted run")]),
-        inspect.Parameter("steps_per_epoch", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
-            "--steps-per-epoch", metavar="K", help="step the scheduler every iteration, K per epoch: --epochs counts "
-            "epochs, the x axis and an 'epoch' CSV column show epochs (OneCycleLR: torch's steps_per_epoch)")]),
-    ]
-    return out
-
-
-def _warmup_options() -> list[inspect.Parameter]:
-    opt = inspect.Parameter.KEYWORD_ONLY
-    return [
-        inspect.Parameter("warmup", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
-            "--warmup", metavar="N", help="N steps of linear warmup first: SequentialLR([LinearLR(start_factor, "
-            "total_iters=N), <scheduler>], milestones=[N])")]),
-        inspect.Parameter("warmup_start_factor", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
-            "--warmup-start-factor", metavar="F", help="the warmup's first factor, in (0, 1]", show_default="0.001")]),
-    ]
-
-
 def _flag_help(param: P.Param) -> str:
     text = param.help
     if param.check is not None:
@@ -231,8 +178,8 @@ def _scheduler_command(spec: SchedulerSpec):
                 values[param.name] = R.flag_value(param, value)
         R.run_scheduler(spec, values, kwargs)
 
-    warmup = _warmup_options() if spec.takes_warmup else []
-    parameters = [_param_option(p) for p in cli_params] + extra + _common() + warmup
+    warmup = O.warmup_options() if spec.takes_warmup else []
+    parameters = [_param_option(p) for p in cli_params] + extra + O.common() + warmup
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     command.__name__ = spec.cli.replace("-", "_")
@@ -267,19 +214,20 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
 
     params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=inspect.signature(from_config).parameters["config"].annotation)]
-    params += _common() + _warmup_options() + [
+    params += O.common() + O.warmup_options() + [
         inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file "
                                         "(overrides the config's metrics)")]),
         inspect.Parameter("verbose", inspect.Parameter.KEYWORD_ONLY, default=False, annotation=Annotated[
-            bool, typer.Option("--verbose", "-v", help="list the keys of a Lightning/Hydra/Hugging Face/timm "
-                               "config that lrplot does not use")]),
-    ]
+            bool, typer.Option("--verbose", "-v", help="say which shape the file was read as, every value taken "
+                               "from the trainer's defaults, and the keys lrplot does not use")]),
+    ] + O.config_options()
     from_config.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     from_config.__annotations__ = {p.name: p.annotation for p in params}
     app.command("from-config", cls=LrplotCommand,
-                help="Simulate the scheduler in a config file: lrplot's YAML (schema: README), or a LightningCLI, Hydra, "
-                "Hugging Face TrainingArguments (YAML/JSON) or timm training config.")(from_config)
+                help="Simulate the scheduler in a config file: lrplot's YAML (schema: README), or a training config "
+                "(HF TrainingArguments, axolotl, LLaMA-Factory, torchtune, DeepSpeed, LightningCLI, Hydra, timm); "
+                "--dataset-size counts the trainer's steps.")(from_config)
 
     def list_schedulers(
         markdown: Annotated[bool, typer.Option("--markdown", help="a Markdown table (the README's)")] = False,
@@ -298,7 +246,7 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
 
     params = [inspect.Parameter("configs", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=inspect.signature(compare).parameters["configs"].annotation)]
-    params += [p for p in _common() if p.name not in ("lr", "momentum", "betas")]
+    params += [p for p in O.common() if p.name not in ("lr", "momentum", "betas")]
     compare.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     compare.__annotations__ = {p.name: p.annotation for p in params}
     app.command("compare", cls=LrplotCommand,

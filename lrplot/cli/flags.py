@@ -46,7 +46,17 @@ RUN_FLAGS: tuple[RunFlag, ...] = (
     RunFlag("momentum", "--momentum", ("optimizer", "momentum")),
     RunFlag("betas", "--betas", ("optimizer", "betas"), split_values),
     RunFlag("metrics", "--metrics", ("metrics",)),
+    RunFlag("dataset_size", "--dataset-size", ("run", "dataset_size")),
+    RunFlag("batch_size", "--batch-size", ("run", "batch_size")),
+    RunFlag("devices", "--devices", ("run", "devices")),
+    RunFlag("grad_accum", "--grad-accum", ("run", "grad_accum")),
+    RunFlag("drop_last", "--drop-last", ("run", "drop_last")),
+    RunFlag("max_steps", "--max-steps", ("run", "max_steps")),
+    RunFlag("trainer", "--trainer", ("run", "trainer")),
+    RunFlag("split_batches", "--split-batches", ("run", "split_batches")),
 )
+#: The options that describe the training run (a config shape reads them with the file's own values).
+RUN_MODEL_OPTIONS = tuple(f.option for f in RUN_FLAGS if f.path[0] == "run")
 _BY_OPTION = {f.option: f for f in RUN_FLAGS}
 
 

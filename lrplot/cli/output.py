@@ -89,6 +89,12 @@ def render_options(opts: dict, results: list, color: bool = False) -> RenderOpti
 def emit(results: list, target: Target, opts: dict, labels: list[str] | None = None) -> None:
     """Write the results in the target format; say on stderr what was written."""
     labels = labels or [""] * len(results)
+    for result, label in zip(results, labels):
+        prefix = f"lrplot: {label}: " if label else "lrplot: "
+        if getattr(result, "plan", None) is not None:
+            say(prefix + result.plan.arithmetic)
+        for note in getattr(result, "notes", []):
+            say(prefix + note)
     for result in results:
         for warning in getattr(result, "warnings", []):
             say(f"lrplot: warning: {warning}")

@@ -48,12 +48,12 @@ def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     OUT.emit([result], target, opts)
 
 
-def _translated(loaded, opts: dict):
+def _translated(loaded, opts: dict, source: str = "-"):
     """A loaded file as an lrplot config (foreign shapes translated), or a located error."""
     from ..config.shapes import describe_ignored, translate
 
     try:
-        translation = translate(loaded.data, {"steps_per_epoch": opts.get("steps_per_epoch")})
+        translation = translate(loaded.data, _run_context(source, opts))
     except ParamError as err:
         raise loaded.error(err) from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
@@ -63,9 +63,23 @@ def _translated(loaded, opts: dict):
     if not isinstance(translation.config, dict):
         raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, "
                           f"got {type(translation.config).__name__}")
-    if translation.ignored and opts.get("verbose"):
-        say(f"lrplot: {describe_ignored(translation)}")
+    if opts.get("verbose") and translation.shape != "lrplot":
+        say(f"lrplot: read as {translation.shape}" + (f"; defaults used: {', '.join(translation.defaults)}"
+                                                     if translation.defaults else ""))
+        if translation.ignored:
+            say(f"lrplot: {describe_ignored(translation)}")
     return translation
+
+
+def _run_context(source: str, opts: dict) -> dict:
+    """The run flags a config shape reads with the file's own values, and where the file is."""
+    context = {option: opts.get(option) for option in F.RUN_MODEL_OPTIONS + ("steps_per_epoch", "epochs")}
+    lrs = F.split_values(opts.get("lr") or [])
+    context["lr"] = P.to_float(lrs[0], ("optimizer", "lr")) if len(lrs) == 1 else None
+    context["transformers"] = opts.get("transformers")
+    context["deepspeed"] = opts.get("deepspeed")
+    context["base"] = None if source == "-" else str(Path(source).parent)
+    return context
 
 
 def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = None):
@@ -80,13 +94,15 @@ def run_from_config(source: str, opts: dict) -> None:
     from ..config.load import load
 
     loaded = load(source)
-    translation = _translated(loaded, opts)
+    translation = _translated(loaded, opts, source)
     data = dict(translation.config)
     if isinstance(data.get("optimizer"), dict):
         data["optimizer"] = dict(data["optimizer"])
     F.apply(data, _with_metrics(opts))
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
     result = _simulate_located(loaded, data, translation.original_path)
+    result.notes = translation.notes
+    result.warnings = translation.warnings + result.warnings
     OUT.emit([result], target, opts)
 
 
@@ -119,7 +135,7 @@ def run_compare(sources: list[str], opts: dict) -> None:
             entries = [(("runs", i), run, data.get("epochs")) for i, run in enumerate(runs)]
             to_file_path = None
         else:
-            translation = _translated(loaded, opts)
+            translation = _translated(loaded, opts, source)
             entries = [((), translation.config, None)]
             to_file_path = translation.original_path
         for path, run, shared_epochs in entries:

@@ -71,6 +71,7 @@ class Param:
     horizon: bool = False  # a length in steps that is often given in epochs by mistake
     run_flag: str | None = None  # filled from the run: the flag that sets it (OneCycleLR's epochs: --epochs)
     hidden: bool = False  # accepted in configs only: no flag, not listed, not in titles
+    whole: bool = False  # INT that the library refuses as a float (10.0), as DeepSpeed's isinstance(int) checks
 
     @property
     def required(self) -> bool:
@@ -120,6 +121,9 @@ class Param:
     def _coerce_one(self, value: Any, path: tuple) -> Any:
         kind = self.kind
         if kind == INT:
+            if self.whole and isinstance(value, float):
+                raise ParamError(path, f"{value!r} is invalid: must be an integer, not a float (the library "
+                                 "checks isinstance(value, int))")
             out = to_int(value, path)
         elif kind == FLOAT:
             out = to_float(value, path)

@@ -33,6 +33,8 @@ class SimulationResult:
     uninterrupted: Any = None  # with start_step: the run that was not interrupted, for comparison
     constructed: dict = field(default_factory=dict, repr=False)  # optimizer groups right after construction
     optimizer_lr: list[float] = field(default_factory=list)  # the optimizer's lr per group, as configured
+    plan: Any = None  # trainers.Plan when a training run was counted: rows are its optimizer steps
+    notes: list[str] = field(default_factory=list)  # how a config's values were resolved, for stderr
 
     @property
     def groups(self) -> int:
@@ -73,6 +75,16 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     return SimulationResult(node.spec.name, node.visible_params(), np.arange(n, dtype=np.int64), lr, momentum,
                             "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n),
                             constructed=constructed, title=node.describe())
+
+
+def every_nth(result: SimulationResult, calls: int) -> SimulationResult:
+    """Rows of optimizer steps from a run of scheduler steps, ``calls`` scheduler steps per optimizer step."""
+    result.lr = np.ascontiguousarray(result.lr[::calls])
+    if result.momentum is not None:
+        result.momentum = np.ascontiguousarray(result.momentum[::calls])
+    result.steps = np.arange(len(result.lr), dtype=np.int64)
+    result.marks = [(-(-step // calls), label) for step, label in result.marks]
+    return result
 
 
 def _merge(parts, groups: int):

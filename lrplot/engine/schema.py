@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 from ..errors import ParamError
 from .params import FLOAT, Param, between, to_float, to_int
+from .trainers import parse_run
 
 #: Most rows lrplot simulates: 10 million float64 rows per param group is ~80 MB.
 MAX_STEPS = 10_000_000
@@ -25,7 +26,8 @@ MAX_VALUES = 10_000_000
 DEFAULT_STEPS = 100
 DEFAULT_LR = 0.1
 
-CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch", "start_step")
+CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch", "start_step",
+               "run")
 OPTIMIZER_KEYS = ("lr", "momentum", "betas")
 
 _LR = Param("lr", FLOAT, "learning rate of each param group", check=between(0, math.inf), per_group=True)
@@ -48,11 +50,12 @@ class RunConfig:
     scheduler: Any
     params: Any
     optimizer: Optimizer
-    epochs: int | None  # the config key: rows, or epochs when steps_per_epoch is given
+    epochs: Any  # the config key: rows, or epochs when steps_per_epoch or run is given (a float for some trainers)
     steps_per_epoch: int | None
     metrics: Any  # float64 array or None
     warmup: Any
     start_step: Any
+    run: dict | None = None  # the training run (trainers.parse_run), counted into rows by trainers.plan
 
 
 def parse(config: Any) -> RunConfig:
@@ -65,14 +68,20 @@ def parse(config: Any) -> RunConfig:
             raise ParamError((key,), f"unknown key{hint}")
     if "scheduler" not in config:
         raise ParamError(("scheduler",), "missing: name the scheduler, e.g. scheduler: StepLR")
-    epochs = config.get("epochs")
-    if epochs is not None:
+    epochs, run = config.get("epochs"), None
+    if config.get("run") is not None:
+        if config.get("steps_per_epoch") is not None:
+            raise ParamError(("steps_per_epoch",), "give steps_per_epoch or a run (dataset size, batch, ...) to "
+                             "count it from, not both")
+        run = parse_run(config["run"], epochs)
+        epochs = run["epochs"]
+    elif epochs is not None:
         epochs = to_int(epochs, ("epochs",))
         if epochs < 1:
             raise ParamError(("epochs",), f"{epochs} is invalid: simulate at least 1 step")
     return RunConfig(config["scheduler"], config.get("params"), optimizer(config.get("optimizer")), epochs,
                      _steps_per_epoch(config.get("steps_per_epoch")), _metrics(config.get("metrics")),
-                     config.get("warmup"), config.get("start_step"))
+                     config.get("warmup"), config.get("start_step"), run)
 
 
 def optimizer(value: Any) -> Optimizer:

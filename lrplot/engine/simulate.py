@@ -10,11 +10,11 @@ from __future__ import annotations
 from typing import Any, Mapping
 
 from ..errors import ParamError
-from . import schema
+from . import schema, trainers
 from .base import OptimizerState
 from .horizons import horizon_warnings
 from .resume import resumed
-from .runner import SimulationResult, run_metric_driven, run_tree
+from .runner import SimulationResult, every_nth, run_metric_driven, run_tree
 from .schema import MAX_STEPS, MAX_VALUES
 from .tree import build
 from .warmup import with_warmup
@@ -32,29 +32,43 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     if run.metrics is not None and not spec.metric_driven:
         raise ParamError(("metrics",), f"only metric-driven schedulers (ReduceLROnPlateau, PlateauLRScheduler) "
                          f"use metrics, not {spec.name}")
-    n = schema.rows(run, spec, node.p)
+    plan = trainers.plan(run.run) if run.run is not None else None
+    calls = plan.scheduler_calls if plan else 1
+    per_epoch = plan.steps_per_epoch if plan else run.steps_per_epoch
+    n = plan.total_steps if plan else schema.rows(run, spec, node.p)
+    if calls > 1 and (spec.metric_driven or run.start_step is not None):
+        raise ParamError(("run", "devices"), "a scheduler stepped once per process (accelerate) is simulated "
+                         "for schedules without metrics and without a resume; give --split-batches or 1 device")
     resumed_at = run.start_step
     if resumed_at is None and node.p.get("last_epoch", -1) != -1:
         resumed_at = node.p["last_epoch"]  # built with last_epoch=S (a saved config): the run resumed at S
     start = schema.start_step(resumed_at, n)
     opt = run.optimizer
-    schema.check_budget(n, len(opt.lrs), 2 if start else 1, budget)
+    schema.check_budget((n - 1) * calls + 1, len(opt.lrs), 2 if start else 1, budget)
     state = OptimizerState(opt.lrs, opt.momentum, opt.betas)
     if spec.metric_driven:
         result = run_metric_driven(node, state, n, run.metrics)
+    elif calls > 1:
+        result = every_nth(run_tree(node, state, (n - 1) * calls + 1, per_epoch and per_epoch * calls), calls)
     else:
-        result = run_tree(node, state, n, run.steps_per_epoch)
+        result = run_tree(node, state, n, per_epoch)
     result.optimizer_lr = list(opt.lrs)
-    result.steps_per_epoch = run.steps_per_epoch
-    if run.steps_per_epoch:
-        result.warnings += horizon_warnings(node, n, run.steps_per_epoch)
+    result.steps_per_epoch = per_epoch
+    result.plan = plan
+    if per_epoch:
+        result.warnings += horizon_warnings(node, n, per_epoch)
     if start:
-        result = resumed(lambda: _node(run), result, start, n, run.steps_per_epoch, opt)
+        result = resumed(lambda: _node(run), result, start, n, per_epoch, opt)
+        result.plan = plan
     return result
 
 
 def _node(run: schema.RunConfig):
-    node = build(run.scheduler, run.params, run={"steps_per_epoch": run.steps_per_epoch, "epochs": run.epochs})
+    per_epoch, epochs = run.steps_per_epoch, run.epochs
+    if run.run is not None:
+        per_epoch = trainers.plan(run.run).steps_per_epoch
+        epochs = int(epochs) if epochs is not None and epochs == int(epochs) else None
+    node = build(run.scheduler, run.params, run={"steps_per_epoch": per_epoch, "epochs": epochs})
     if run.warmup is not None:
         node = with_warmup(node, run.warmup)
     return node

@@ -63,6 +63,7 @@ class SchedulerSpec:
     default_steps: Callable[[dict], int | None] = field(default=lambda params: None)  # rows when not given
     length_unit: Callable[[dict], str] = _in_steps  # unit of default_steps and horizons: "steps" or "epochs"
     takes_last_epoch: bool = True  # the family's last_epoch applies (not ChainedScheduler, ReduceLROnPlateau)
+    reads_optimizer_lr: Callable[[dict], bool] | None = None  # with these params (default: not family.absolute)
 
     def __post_init__(self) -> None:
         extra = tuple(p for p in self.family.extra_params if self.takes_last_epoch or p.name != "last_epoch")
@@ -71,6 +72,10 @@ class SchedulerSpec:
     @property
     def takes_warmup(self) -> bool:
         return self.family.warmup and self.warmup and not self.composite and not self.metric_driven
+
+    def uses_optimizer_lr(self, params: dict) -> bool:
+        """Whether the optimizer's lr shapes the curve (a config without one must then give it)."""
+        return self.reads_optimizer_lr(params) if self.reads_optimizer_lr else not self.family.absolute
 
     @property
     def resume_strategy(self) -> str:

@@ -16,7 +16,9 @@ from .._lazy import np
 def columns(result: Any) -> list[tuple[str, Any]]:
     """``[(header, 1-d array), ...]`` in the CSV contract's order."""
     cols: list[tuple[str, Any]] = [("step", result.steps)]
-    if getattr(result, "steps_per_epoch", None):
+    if getattr(result, "plan", None) is not None and result.steps_per_epoch:
+        cols.append(("epoch", np.round(result.steps / result.steps_per_epoch, 4)))  # the epoch in progress
+    elif getattr(result, "steps_per_epoch", None):
         cols.append(("epoch", result.steps // result.steps_per_epoch))
     groups = result.lr.shape[1]
     if groups == 1:

@@ -20,6 +20,9 @@ class Translation:
     config: Any
     origin: dict[tuple, tuple] = field(default_factory=dict)  # translated path prefix -> path in the file
     ignored: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # how values were resolved (warmup, overrides): stderr
+    defaults: list[str] = field(default_factory=list)  # "key=value" filled from the trainer's defaults: -v
+    warnings: list[str] = field(default_factory=list)
 
     def original_path(self, path: tuple) -> tuple:
         for cut in range(len(path), -1, -1):
@@ -31,7 +34,8 @@ class Translation:
 def translate(data: Any, run: dict | None = None) -> Translation:
     """Recognise the shape of ``data`` and return it as an lrplot config.
 
-    ``run`` carries run flags a shape may need (``steps_per_epoch``).
+    ``run`` carries the run flags a shape reads with the file's own values (``dataset_size``,
+    ``batch_size``, ``epochs``, ..., ``steps_per_epoch``) and ``base`` (the file's directory).
     """
     run = run or {}
     scores = [(shape.detect(data), shape) for shape in SHAPES_BY_PRIORITY]
@@ -43,6 +47,26 @@ def translate(data: Any, run: dict | None = None) -> Translation:
         raise ParamError((), "this file looks like " + " and like ".join(f"a {s.NAME} config" for s in sure) +
                          "; lrplot cannot tell which, so it reads neither")
     return sure[0].translate(data, run)
+
+
+def signature(data: Any, keys: frozenset, at_least: int = 2) -> float:
+    """How many of a shape's distinctive ``keys`` a mapping has (0 below ``at_least``): never one key alone."""
+    if not isinstance(data, dict):
+        return 0.0
+    found = sum(1 for key in data if key in keys)
+    return float(found) if found >= at_least else 0.0
+
+
+def given(run: dict, key: str, data: dict, file_key: str, default: Any, convert, translation) -> Any:
+    """A run value: the flag's, else the file's ``file_key``, else the trainer's ``default`` (noted for -v)."""
+    if run.get(key) is not None:
+        return run[key]
+    value = data.get(file_key)
+    if value is None:
+        if default is not None:
+            translation.defaults.append(f"{file_key}={default}")
+        return default
+    return convert(data, file_key, default)
 
 
 def number(data: dict, key: str, default: Any) -> Any:
@@ -99,12 +123,15 @@ def unused(data: dict, used: set, prefix: str = "") -> list[str]:
 
 def describe_ignored(translation: Translation) -> str:
     keys = ", ".join(translation.ignored[:40]) + (" ..." if len(translation.ignored) > 40 else "")
-    return f"{translation.shape} config: ignored {len(translation.ignored)} keys lrplot does not use: {keys}"
+    count = len(translation.ignored)
+    return f"{translation.shape} config: ignored {count} key{'s' if count != 1 else ''} lrplot does not use: {keys}"
 
 
-from . import hf, hydra, lightning, own, timm  # noqa: E402
+from . import (axolotl, deepspeed, hf, hydra, lightning, llamafactory, llamafactory_v1, named, own,  # noqa: E402
+               timm, torchtune)
 
-#: Every shape lrplot reads; ``own`` (lrplot's YAML) is surest when it matches.
-SHAPES_BY_PRIORITY = (own, lightning, hydra, hf, timm)
+#: Every shape lrplot reads or names; ``own`` (lrplot's YAML) is surest when it matches.
+SHAPES_BY_PRIORITY = (own, lightning, hydra, hf, llamafactory, llamafactory_v1, axolotl, torchtune, deepspeed, named,
+                      timm)
 
 __all__ = ["translate", "Translation", "describe_ignored", "SHAPES_BY_PRIORITY"]

@@ -1,69 +1,217 @@
-"""Hugging Face TrainingArguments: lr_scheduler_type, lr_scheduler_kwargs, warmup_steps/ratio, max_steps or epochs."""
+"""Hugging Face TrainingArguments (YAML or JSON: TRL, alignment-handbook and open-r1 recipes, a saved
+``training_args.json``): the HF Trainer's step count, warmup resolution, ``lr_scheduler_kwargs`` and a
+``deepspeed`` config whose ``scheduler`` block replaces the trainer's schedule.
+
+Read from transformers 4.57 and 5.23 (``Trainer.set_initial_training_values``,
+``TrainingArguments.get_warmup_steps``, ``get_scheduler``); where versions differ, ``--transformers``
+chooses and the default says which it took.
+"""
 
 from __future__ import annotations
 
+import json
 import math
 from typing import Any
 
-from ...errors import ParamError
-from . import Translation, integer, mapping, number, unused
+from ...errors import ParamError, shown
+from . import Translation, given, integer, mapping, number, signature, unused
 
 NAME = "HF TrainingArguments"
 
+#: TrainingArguments fields that no other shape lrplot reads uses: two of them make a file HF's.
+SIGNATURE = frozenset({
+    "per_device_train_batch_size", "per_device_eval_batch_size", "num_train_epochs", "lr_scheduler_type",
+    "dataloader_drop_last", "adam_beta1", "adam_beta2", "adam_epsilon", "eval_strategy", "evaluation_strategy",
+    "logging_strategy", "save_strategy", "do_train", "do_eval", "overwrite_output_dir", "dataloader_num_workers",
+    "per_gpu_train_batch_size", "logging_first_step", "push_to_hub", "remove_unused_columns",
+})
+HF_DEFAULT_LR = 5e-5
+#: Schedules whose get_scheduler call takes no num_training_steps / no warmup / no lr_scheduler_kwargs.
+NO_TRAINING_STEPS = {"constant", "constant_with_warmup", "inverse_sqrt", "reduce_lr_on_plateau", "greedy"}
+NO_WARMUP = {"constant", "reduce_lr_on_plateau", "greedy"}
+NO_KWARGS = {"constant", "constant_with_warmup"}
+VERSIONS = ("4", "5.0-5.14", "5.15+")
+
 
 def detect(data: Any) -> float:
-    if not isinstance(data, dict):
-        return 0.0
-    if "lr_scheduler_type" in data:
-        return 1.0
-    return 0.6 if "learning_rate" in data else 0.0  # learning_rate alone is a weaker sign
+    return signature(data, SIGNATURE, at_least=1) if isinstance(data, dict) and \
+        sum(1 for key in data if key in SIGNATURE or key in ("learning_rate", "warmup_steps", "warmup_ratio",
+                                                             "max_steps", "gradient_accumulation_steps",
+                                                             "output_dir")) >= 2 else 0.0
 
 
 def translate(data: dict, run: dict) -> Translation:
-    return _huggingface(data, run.get("steps_per_epoch"))
+    return translate_hf(data, run, NAME)
 
 
-HF_DEFAULT_LR = 5e-5
+def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Translation:
+    """TrainingArguments -> lrplot config; ``examples`` overrides the dataset size (a shape's own split)."""
+    out = Translation(shape, None)
+    if run.get("trainer") not in (None, "hf"):
+        raise ParamError(("trainer",), f"{run['trainer']!r}: a {shape} file is run by the HF Trainer (--trainer hf)")
+    kind = scheduler_type(data.get("lr_scheduler_type", "linear"))
+    kwargs = scheduler_kwargs(data.get("lr_scheduler_kwargs"))
+    lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
+    if lr is None:
+        lr = HF_DEFAULT_LR
+        out.defaults.append(f"learning_rate={HF_DEFAULT_LR}")
+    total, run_block, epochs = training_steps(data, run, out, examples)
+    warmup = warmup_steps(data, total, run.get("transformers"), out) if kind not in NO_WARMUP else 0
+    config = {"scheduler": f"hf:{kind}", "params": hf_params(kind, kwargs, warmup, total, out),
+              "optimizer": {"lr": lr}}
+    if run_block is not None:
+        config.update(run=run_block, epochs=epochs)
+    elif total is not None:  # max_steps alone, or the old --steps-per-epoch K: rows in epochs of K
+        per_epoch = run.get("steps_per_epoch")
+        config["epochs"] = math.ceil(total / per_epoch) if per_epoch else total
+    out.config = config
+    out.origin = {("params",): ("lr_scheduler_kwargs",), ("scheduler",): ("lr_scheduler_type",),
+                  ("optimizer", "lr"): ("learning_rate",), ("params", "num_warmup_steps"): ("warmup_steps",),
+                  ("params", "num_training_steps"): ("num_train_epochs",), ("run",): ("num_train_epochs",)}
+    ds = data.get("deepspeed")
+    if ds is not None and ds != "":
+        from .deepspeed import override
+
+        override(ds, out, run, {"learning_rate": lr, "total": total, "warmup": warmup,
+                                "batch_size": (run_block or {}).get("batch_size"),
+                                "grad_accum": (run_block or {}).get("grad_accum")})
+    out.ignored = unused(data, {"lr_scheduler_type", "lr_scheduler_kwargs", "learning_rate", "max_steps",
+                                "num_train_epochs", "warmup_steps", "warmup_ratio", "per_device_train_batch_size",
+                                "gradient_accumulation_steps", "dataloader_drop_last", "deepspeed"})
+    return out
 
 
-def _huggingface(data: dict, steps_per_epoch: int | None) -> Translation:
-    """TrainingArguments: lr_scheduler_type, lr_scheduler_kwargs, warmup_steps/ratio, max_steps or epochs."""
-    kind = data.get("lr_scheduler_type", "linear")
+def scheduler_type(kind: Any) -> str:
     if not isinstance(kind, str):
-        raise ParamError(("lr_scheduler_type",), f"expected a scheduler type such as 'cosine', got {kind!r}")
-    kind = kind.split(".")[-1].lower()  # SchedulerType.COSINE -> cosine
-    kwargs = mapping(data, "lr_scheduler_kwargs")
-    origin = {("params",): ("lr_scheduler_kwargs",), ("scheduler",): ("lr_scheduler_type",),
-              ("optimizer", "lr"): ("learning_rate",)}
-    used = {"lr_scheduler_type", "lr_scheduler_kwargs", "learning_rate", "max_steps", "num_train_epochs",
-            "warmup_steps", "warmup_ratio"}
-    config: dict = {"scheduler": f"hf:{kind}", "params": dict(kwargs),
-                    "optimizer": {"lr": data.get("learning_rate", HF_DEFAULT_LR)}}
-    if kind == "reduce_lr_on_plateau":
-        return Translation(NAME, config, origin, unused(data, used))
-    max_steps = integer(data, "max_steps", -1)
-    if max_steps > 0:
-        training = max_steps
-        origin[("params", "num_training_steps")] = ("max_steps",)
-    else:
-        epochs = number(data, "num_train_epochs", 3.0)
-        if not steps_per_epoch:
-            raise ParamError(("num_train_epochs",), "without max_steps the schedule length is num_train_epochs x "
-                             "steps per epoch: give --steps-per-epoch")
-        training = math.ceil(float(epochs) * steps_per_epoch)
-        origin[("params", "num_training_steps")] = ("num_train_epochs",)
-    warmup = number(data, "warmup_steps", 0.0)
-    ratio = number(data, "warmup_ratio", 0.0)
-    if 0 < warmup < 1:
-        ratio, warmup = warmup, 0
-    warmup_steps = int(warmup) if warmup >= 1 else math.ceil(training * float(ratio))
-    params = config["params"]
-    if kind != "constant":
-        params["num_warmup_steps"] = warmup_steps
-        origin[("params", "num_warmup_steps")] = ("warmup_steps",) if "warmup_steps" in data else ("warmup_ratio",)
-    if kind not in ("constant", "constant_with_warmup", "inverse_sqrt"):
-        params["num_training_steps"] = training
-    config["epochs"] = math.ceil(training / steps_per_epoch) if steps_per_epoch else training
-    return Translation(NAME, config, origin, unused(data, used))
+        raise ParamError(("lr_scheduler_type",), f"expected a scheduler type such as 'cosine', got {shown(kind)}")
+    return kind.split(".")[-1].lower()  # SchedulerType.COSINE -> cosine
 
 
+def scheduler_kwargs(value: Any) -> dict:
+    """A mapping, or a JSON object in a string (TrainingArguments parses a string starting with '{')."""
+    if value is None or value == "":
+        return {}
+    if isinstance(value, str):
+        if not value.lstrip().startswith("{"):
+            raise ParamError(("lr_scheduler_kwargs",), f"{shown(value)}: expected a mapping or a JSON object")
+        try:
+            value = _typed(json.loads(value))
+        except ValueError as exc:
+            raise ParamError(("lr_scheduler_kwargs",), f"not valid JSON ({shown(str(exc), 60)})") from None
+    return dict(mapping({"lr_scheduler_kwargs": value}, "lr_scheduler_kwargs"))
+
+
+def _typed(value: Any) -> Any:
+    """transformers' ``_convert_str_dict``: "true"/"false" -> bool, "12" -> int, "0.5" -> float."""
+    if isinstance(value, dict):
+        return {k: _typed(v) for k, v in value.items()}
+    if isinstance(value, str):
+        if value.lower() in ("true", "false"):
+            return value.lower() == "true"
+        for convert in (int, float):
+            try:
+                return convert(value)
+            except ValueError:
+                pass
+    return value
+
+
+def training_steps(data: dict, run: dict, out: Translation, examples: Any = None):
+    """(total optimizer steps or None, the run block, epochs), counted as the HF Trainer counts them."""
+    def conv_int(d, k, default):
+        return integer(d, k, default)
+
+    def conv_bool(d, k, default):
+        value = d.get(k)
+        if not isinstance(value, bool):
+            raise ParamError((k,), f"expected true or false, got {shown(value)}")
+        return value
+
+    max_steps = run.get("max_steps")
+    if max_steps is None:
+        max_steps = integer(data, "max_steps", -1)
+        max_steps = max_steps if max_steps > 0 else None
+    epochs = run.get("epochs")
+    if epochs is None:
+        epochs = number(data, "num_train_epochs", None)
+        if epochs is None and max_steps is None:
+            epochs = 3.0
+            out.defaults.append("num_train_epochs=3.0")
+    dataset_size = examples if examples is not None else run.get("dataset_size")
+    if dataset_size is None and max_steps is None:
+        per_epoch = run.get("steps_per_epoch")
+        if per_epoch:  # the old way: the steps per epoch given directly
+            out.notes.append(f"{epochs:g} epochs x {per_epoch:,} steps per epoch = "
+                             f"{math.ceil(float(epochs) * per_epoch):,} steps")
+            return math.ceil(float(epochs) * per_epoch), None, None
+        raise ParamError(("num_train_epochs",), f"without max_steps the schedule's length is num_train_epochs x "
+                         "optimizer steps per epoch: give --dataset-size N (training examples; --devices N if "
+                         "data-parallel), or --max-steps N (or --steps-per-epoch K)")
+    block = {"trainer": "hf", "dataset_size": dataset_size, "max_steps": max_steps,
+             "batch_size": given(run, "batch_size", data, "per_device_train_batch_size", 8, conv_int, out),
+             "grad_accum": given(run, "grad_accum", data, "gradient_accumulation_steps", 1, conv_int, out),
+             "drop_last": given(run, "drop_last", data, "dataloader_drop_last", False, conv_bool, out),
+             "devices": run.get("devices") or 1}
+    from ...engine.trainers import parse_run, plan
+
+    return plan(parse_run(block, epochs)).total_steps, block, epochs
+
+
+def warmup_steps(data: dict, total: int, version: Any, out: Translation) -> int:
+    """``TrainingArguments.get_warmup_steps`` for the version chosen (see :data:`VERSIONS`)."""
+    steps = number(data, "warmup_steps", 0.0)
+    ratio = number(data, "warmup_ratio", None)
+    if version is not None and version not in VERSIONS:
+        raise ParamError(("transformers",), f"{shown(version)}: choose one of {', '.join(VERSIONS)}")
+    if steps < 0:
+        raise ParamError(("warmup_steps",), f"{steps!r} is invalid: must be >= 0, as TrainingArguments checks")
+    if ratio is not None and not 0 <= ratio <= 1:
+        raise ParamError(("warmup_ratio",), f"{ratio!r} is invalid: must be in [0, 1], as TrainingArguments checks")
+    where = f"warmup_steps {steps:g}"
+    if ratio is not None:
+        if version == "5.15+":
+            raise ParamError(("warmup_ratio",), "transformers 5.15+ has no warmup_ratio (TrainingArguments "
+                             "raises TypeError): write warmup_steps: <ratio> instead")
+        if version == "5.0-5.14":  # __post_init__: warmup_steps = warmup_ratio, whatever warmup_steps was
+            steps, where = ratio, f"warmup_ratio {ratio:g} (taken as warmup_steps by transformers 5.0-5.14)"
+        elif steps > 0:
+            if version is None:
+                out.warnings.append(f"warmup_steps {steps:g} and warmup_ratio {ratio:g} are both set: transformers "
+                                    "4 uses warmup_steps (shown), 5.0-5.14 the ratio, 5.15+ refuse the ratio "
+                                    "(choose with --transformers)")
+        else:
+            warmup = math.ceil(total * ratio)
+            versions = "" if version else " (transformers 4 to 5.14; 5.15+ refuse warmup_ratio: write " \
+                                          f"warmup_steps: {ratio:g})"
+            out.notes.append(f"warmup_ratio {ratio:g} -> ceil({total:,} x {ratio:g}) = {warmup:,} warmup steps"
+                             + versions)
+            return warmup
+    if steps == 0:
+        return 0
+    if steps != int(steps) and version == "4":
+        raise ParamError(("warmup_steps",), f"{steps!r}: transformers 4 takes a whole number of steps (5.x read a "
+                         "value below 1 as a ratio of the run: --transformers 5.15+)")
+    if steps >= 1:
+        warmup = int(steps)
+        if steps != warmup:
+            out.notes.append(f"{where} -> int() = {warmup:,} warmup steps (transformers 5)")
+        return warmup
+    warmup = math.ceil(total * steps)
+    out.notes.append(f"{where} -> ceil({total:,} x {steps:g}) = {warmup:,} warmup steps"
+                     + ("" if version else " (transformers 5 reads a value below 1 as a ratio)"))
+    return warmup
+
+
+def hf_params(kind: str, kwargs: dict, warmup: int, total: int | None, out: Translation) -> dict:
+    """The arguments ``get_scheduler`` passes to the schedule ``kind``."""
+    params = {} if kind in NO_KWARGS else dict(kwargs)
+    if kwargs and kind in NO_KWARGS:
+        out.warnings.append(f"lr_scheduler_kwargs {sorted(kwargs)} are not passed to {kind} by transformers: "
+                            "ignored")
+    if kind not in NO_WARMUP:
+        params["num_warmup_steps"] = warmup
+    if kind not in NO_TRAINING_STEPS:
+        if total is None:
+            raise ParamError(("max_steps",), f"{kind} needs the run's length: give --dataset-size or --max-steps")
+        params["num_training_steps"] = total
+    return params

@@ -10,7 +10,12 @@ NAME = "lrplot"
 
 
 def detect(data: Any) -> float:
-    return 2.0 if isinstance(data, dict) and isinstance(data.get("scheduler"), str) else 0.0
+    """Surest of all when every key is lrplot's own; a string ``scheduler`` among other keys is weaker."""
+    if not isinstance(data, dict) or not isinstance(data.get("scheduler"), str):
+        return 0.0
+    from ...engine.schema import CONFIG_KEYS
+
+    return 100.0 if all(key in CONFIG_KEYS for key in data) else 1.0
 
 
 def translate(data: dict, run: dict) -> Translation:

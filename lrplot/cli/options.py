@@ -1,0 +1,110 @@
+"""The flags every scheduler command shares: the run (epochs, the training run's counting), the optimizer,
+the output.  Declared here once; app.py adds each scheduler's own flags."""
+
+from __future__ import annotations
+
+import inspect
+from typing import Annotated, Optional
+
+import typer
+
+from ..engine.trainers import TRAINERS
+from ..render import formats
+
+# --- options shared by every scheduler command ---------------------------------------------
+
+def common(include_epochs: bool = True) -> list[inspect.Parameter]:
+    opt = inspect.Parameter.KEYWORD_ONLY
+    out = []
+    if include_epochs:
+        out.append(inspect.Parameter("epochs", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
+            "--epochs", "-n", metavar="N", help="number of rows (scheduler steps) to simulate; default 100 (OneCycleLR: "
+            "its total_steps), at most 10,000,000. With --steps-per-epoch or --dataset-size: training epochs",
+            show_default=False)]))
+    out += [
+        inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
+            "--lr", metavar="LR[,LR...]", help="the optimizer's learning rate; one param group per value (repeat or "
+            "comma-separate)", show_default="0.1")]),
+        inspect.Parameter("momentum", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
+            "--momentum", metavar="M", help="SGD momentum of the dummy optimizer (cycled by CyclicLR/OneCycleLR)",
+            show_default="0")]),
+        inspect.Parameter("betas", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
+            "--betas", metavar="B1,B2", help="use an Adam-style optimizer with these betas, e.g. 0.9,0.999 (beta1 is cycled)")]),
+        inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--format", "-f", metavar="|".join(formats.NAMES), help=formats.help_text(), show_default=False)]),
+        inspect.Parameter("output", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json")]),
+        inspect.Parameter("title", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--title", metavar="TEXT", help="plot title (default: the scheduler and its parameters)")]),
+        inspect.Parameter("log_y", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
+            "--log-y/--linear-y", help="y axis scale (default: log when the lr spans more than ~2.5 decades)",
+            show_default=False)]),
+        inspect.Parameter("dpi", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--dpi", metavar="DPI", help="resolution of PNG output", show_default="150")]),
+        inspect.Parameter("size", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--size", metavar="WxH", help="figure size in inches, WIDTHxHEIGHT", show_default="8x4.5")]),
+        inspect.Parameter("marks", opt, default=True, annotation=Annotated[bool, typer.Option(
+            "--marks/--no-marks", help="mark where the schedule changes regime (decays, milestones, restarts)")]),
+        inspect.Parameter("start_step", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--start-step", metavar="S", help="show a run resumed at step S: optimizer restored from the checkpoint, "
+            "scheduler rebuilt with last_epoch=S (as torch does), beside the uninterrupted run")]),
+        inspect.Parameter("steps_per_epoch", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--steps-per-epoch", metavar="K", help="step the scheduler every iteration, K per epoch: --epochs counts "
+            "epochs, the x axis and an 'epoch' CSV column show epochs (OneCycleLR: torch's steps_per_epoch)")]),
+    ] + run_options()
+    return out
+
+
+def run_options() -> list[inspect.Parameter]:
+    """The training run: lrplot counts optimizer steps from these as the --trainer does (README: run model)."""
+    opt = inspect.Parameter.KEYWORD_ONLY
+
+    def option(name, annotation, flag, help_text, metavar="N", **extra):
+        return inspect.Parameter(name, opt, default=None, annotation=Annotated[Optional[annotation], typer.Option(
+            flag, metavar=metavar, help=help_text, **extra)])
+
+    return [
+        option("dataset_size", int, "--dataset-size", "training examples (before the config's own validation "
+               "split or cap); rows become the optimizer steps the --trainer takes over --epochs"),
+        option("batch_size", int, "--batch-size", "per-device batch size (a config's own value otherwise)"),
+        option("devices", int, "--devices", "data-parallel processes", show_default="1"),
+        option("grad_accum", int, "--grad-accum", "gradient accumulation steps", show_default="1"),
+        inspect.Parameter("drop_last", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
+            "--drop-last/--no-drop-last", help="whether the loader drops the short last batch (default: the "
+            "trainer's)", show_default=False)]),
+        option("max_steps", int, "--max-steps", "optimizer steps of the run (HF max_steps: replaces the count "
+               "from epochs; axolotl: caps it)"),
+        option("trainer", str, "--trainer", "who steps the scheduler, and so how steps are counted: " + "; ".join(
+            f"{t.name}: {t.help}" for t in TRAINERS.values()), metavar="|".join(TRAINERS),
+               show_default="torch, or the config's"),
+        inspect.Parameter("split_batches", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
+            "--split-batches", help="accelerate's split_batches: the scheduler steps once per optimizer step",
+            show_default=False)]),
+    ]
+
+
+def config_options() -> list[inspect.Parameter]:
+    """Flags that only mean something for a training config file."""
+    opt = inspect.Parameter.KEYWORD_ONLY
+    return [
+        inspect.Parameter("transformers", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--transformers", metavar="4|5.0-5.14|5.15+", help="the transformers version whose warmup rules apply "
+            "where they differ (warmup_ratio with warmup_steps, a float warmup_steps); default: what the file's keys "
+            "imply, said on stderr", show_default=False)]),
+        inspect.Parameter("deepspeed", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--deepspeed", metavar="FILE", help="the DeepSpeed JSON a TrainingArguments' deepspeed: key names, when "
+            "it is not where the key says", show_default=False)]),
+    ]
+
+
+def warmup_options() -> list[inspect.Parameter]:
+    opt = inspect.Parameter.KEYWORD_ONLY
+    return [
+        inspect.Parameter("warmup", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--warmup", metavar="N", help="N steps of linear warmup first: SequentialLR([LinearLR(start_factor, "
+            "total_iters=N), <scheduler>], milestones=[N])")]),
+        inspect.Parameter("warmup_start_factor", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
+            "--warmup-start-factor", metavar="F", help="the warmup's first factor, in (0, 1]", show_default="0.001")]),
+    ]
+
+

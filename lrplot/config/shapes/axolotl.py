@@ -1,0 +1,154 @@
+"""axolotl YAML: its own step estimate, its own warmup defaults and its scheduler variants over transformers.
+
+Read from axolotl 0.19 (``utils/trainer.py`` calculate_total_num_steps, ``core/builders/base.py``
+_configure_warmup_and_logging/_configure_scheduler, ``core/trainers/mixins/scheduler.py``): axolotl counts
+``ceil(examples x num_epochs / (micro_batch_size x gradient_accumulation_steps x devices))`` steps (capped by
+max_steps), hands that to the HF Trainer as max_steps, and derives the warmup from it.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ...errors import ParamError
+from . import Translation, integer, number, signature, unused
+from .hf import scheduler_kwargs, scheduler_type
+
+NAME = "axolotl"
+SIGNATURE = frozenset({
+    "base_model", "base_model_config", "micro_batch_size", "num_epochs", "lr_scheduler", "sequence_len",
+    "adapter", "lora_r", "lora_alpha", "lora_dropout", "lora_target_modules", "lora_target_linear",
+    "sample_packing", "val_set_size", "load_in_8bit", "load_in_4bit", "wandb_project", "flash_attention",
+    "special_tokens", "pad_to_sequence_len", "dataset_prepared_path", "train_on_inputs", "strict", "tokenizer_type",
+    "model_type", "cosine_min_lr_ratio", "cosine_constant_lr_ratio", "lr_quadratic_warmup", "evals_per_epoch",
+    "saves_per_epoch", "plugins", "chat_template", "eval_sample_packing", "xformers_attention", "wandb_entity",
+    "wandb_log_model", "wandb_name", "wandb_watch", "sdp_attention", "early_stopping_patience",
+})
+
+
+def detect(data: Any) -> float:
+    return signature(data, SIGNATURE, at_least=2)
+
+
+def translate(data: dict, run: dict) -> Translation:
+    out = Translation(NAME, None)
+    if run.get("trainer") not in (None, "axolotl"):
+        raise ParamError(("trainer",), f"{run['trainer']!r}: an axolotl file is counted by axolotl (--trainer axolotl)")
+    lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
+    if lr is None:
+        raise ParamError(("learning_rate",), "missing: axolotl requires learning_rate")
+    kind = scheduler_type(data.get("lr_scheduler") or "cosine")
+    if data.get("lr_scheduler") is None:
+        out.defaults.append("lr_scheduler=cosine")
+    block, epochs, total = _count(data, run, out)
+    warmup = _warmup(data, total, out)
+    config = {"scheduler": None, "params": None, "optimizer": {"lr": lr}, "run": block, "epochs": epochs}
+    config["scheduler"], config["params"] = _schedule(data, kind, lr, warmup, total, out)
+    out.config = config
+    out.origin = {("scheduler",): ("lr_scheduler",), ("params",): ("lr_scheduler_kwargs",),
+                  ("optimizer", "lr"): ("learning_rate",), ("params", "num_warmup_steps"): ("warmup_steps",),
+                  ("run",): ("num_epochs",), ("epochs",): ("num_epochs",)}
+    out.ignored = unused(data, {"learning_rate", "lr_scheduler", "lr_scheduler_kwargs", "num_epochs", "max_steps",
+                                "micro_batch_size", "gradient_accumulation_steps", "batch_size", "val_set_size",
+                                "warmup_steps", "warmup_ratio", "lr_quadratic_warmup", "cosine_min_lr_ratio",
+                                "cosine_constant_lr_ratio", "sample_packing"})
+    return out
+
+
+def _count(data: dict, run: dict, out: Translation):
+    """axolotl's total_num_steps: a global ceil over all epochs, after the validation split, capped by max_steps."""
+    micro = run.get("batch_size") or integer(data, "micro_batch_size", None)
+    if micro is None:
+        micro = 1
+        out.defaults.append("micro_batch_size=1")
+    accum = run.get("grad_accum") or integer(data, "gradient_accumulation_steps", None)
+    if accum is None:
+        batch = integer(data, "batch_size", None)
+        accum = max(batch // micro, 1) if batch else 1
+        if batch:
+            out.notes.append(f"batch_size {batch} without gradient_accumulation_steps: axolotl counts steps with "
+                             f"batch_size (accumulation {accum})")
+        else:
+            out.defaults.append("gradient_accumulation_steps=1")
+    epochs = run.get("epochs") or number(data, "num_epochs", None)
+    if epochs is None:
+        epochs = 1.0
+        out.defaults.append("num_epochs=1")
+    max_steps = run.get("max_steps") or integer(data, "max_steps", None)
+    examples = run.get("dataset_size")
+    if data.get("sample_packing") is True and run.get("max_steps") is None:
+        raise ParamError(("sample_packing",), "with sample packing, axolotl counts steps from token lengths (packed "
+                         "bins), which a config cannot tell: give --max-steps N (the total_num_steps axolotl logs)")
+    if examples is not None:
+        examples = _after_split(examples, data.get("val_set_size"), out)
+    elif max_steps is None:
+        raise ParamError(("num_epochs",), "axolotl counts steps from the dataset: give --dataset-size N (training "
+                         "examples; --devices N if data-parallel), or --max-steps N")
+    block = {"trainer": "axolotl", "dataset_size": examples, "batch_size": micro, "grad_accum": accum,
+             "devices": run.get("devices") or 1, "max_steps": max_steps, "drop_last": run.get("drop_last")}
+    from ...engine.trainers import parse_run, plan
+
+    return block, epochs, plan(parse_run(block, epochs)).total_steps
+
+
+def _after_split(examples: int, val: Any, out: Translation) -> int:
+    """``train_test_split(test_size=val_set_size)``: ceil(v x N) examples held out for a fraction, int(v) above 1."""
+    if val is None or val == 0:
+        return examples
+    val = number({"val_set_size": val}, "val_set_size", 0.0)
+    held = int(val) if val > 1 else math.ceil(val * examples)
+    if held >= examples:
+        raise ParamError(("val_set_size",), f"{val:g} holds out {held:,} of {examples:,} examples: none left to train")
+    out.notes.append(f"val_set_size {val:g}: {held:,} of {examples:,} examples held out, {examples - held:,} train")
+    return examples - held
+
+
+def _warmup(data: dict, total: int, out: Translation) -> int:
+    """_configure_warmup_and_logging, then transformers 5's reading of a warmup below 1 as a ratio."""
+    steps, ratio = data.get("warmup_steps"), data.get("warmup_ratio")
+    if steps is not None and ratio is not None:
+        raise ParamError(("warmup_ratio",), "axolotl refuses warmup_steps and warmup_ratio together")
+    if steps is not None:
+        warmup, how = number(data, "warmup_steps", 0.0), f"warmup_steps {steps:g}"
+    elif ratio is not None:
+        warmup = max(int(number(data, "warmup_ratio", 0.0) * total), 0)
+        how = f"warmup_ratio {ratio:g} -> int({total:,} x {ratio:g}) = {warmup:,}"
+    else:
+        warmup = min(int(0.03 * total), 100)
+        how = f"no warmup key: axolotl's default min(int(0.03 x {total:,}), 100) = {warmup:,}"
+    if warmup == 1:
+        warmup, how = 2, how + " -> 2 (axolotl turns a warmup of 1 into 2)"
+    if 0 < warmup < 1:
+        ratio_steps = math.ceil(total * warmup)
+        how += f" -> ceil({total:,} x {warmup:g}) = {ratio_steps:,} (transformers 5 reads it as a ratio)"
+        warmup = ratio_steps
+    warmup = int(warmup)
+    out.notes.append(f"{how} warmup steps" if "warmup steps" not in how else how)
+    return warmup
+
+
+def _schedule(data: dict, kind: str, lr: float, warmup: int, total: int, out: Translation) -> tuple[str, dict]:
+    """The mixin's choice, in its order: one_cycle, rex, the cosine variants, else transformers' get_scheduler."""
+    kwargs = scheduler_kwargs(data.get("lr_scheduler_kwargs"))
+    min_ratio = number(data, "cosine_min_lr_ratio", None)
+    constant_ratio = number(data, "cosine_constant_lr_ratio", None) or None  # 0 counts as unset
+    if kind == "one_cycle":
+        return "OneCycleLR", {"max_lr": lr, "total_steps": total, "pct_start": warmup / total,
+                              "anneal_strategy": "cos", **kwargs}
+    if kind == "rex":
+        return "axolotl:RexLR", {"max_lr": lr, "min_lr": lr * (min_ratio or 0.0), "total_steps": total,
+                                 "num_warmup_steps": warmup}
+    if kind == "cosine" and data.get("lr_quadratic_warmup") is True:
+        return "axolotl:get_cosine_schedule_with_quadratic_warmup", {"num_warmup_steps": warmup,
+                                                                      "num_training_steps": total}
+    if kind == "cosine" and min_ratio is not None and constant_ratio is not None:
+        return "axolotl:get_cosine_schedule_with_warmup_decay_constant", {
+            "num_warmup_steps": warmup, "num_training_steps": total, "constant_lr_ratio": constant_ratio,
+            "min_lr_ratio": min_ratio}
+    if kind == "cosine" and min_ratio is not None:
+        return "axolotl:get_cosine_schedule_with_min_lr", {"num_warmup_steps": warmup, "num_training_steps": total,
+                                                           "min_lr_ratio": min_ratio}
+    from .hf import hf_params
+
+    return f"hf:{kind}", hf_params(kind, kwargs, warmup, total, out)
