@@ -82,8 +82,11 @@ def render_options(opts: dict, results: list, color: bool = False) -> RenderOpti
     per_epoch = results[0].steps_per_epoch
     if any(r.steps_per_epoch != per_epoch for r in results):
         per_epoch = None
+    epoch_axis = None
+    if per_epoch and all(getattr(r, "plan", None) is not None for r in results):
+        per_epoch, epoch_axis = None, per_epoch  # a counted run: optimizer steps below, epochs above
     return RenderOptions(title=opts.get("title"), log_y=opts.get("log_y"), dpi=dpi, size=size,
-                         marks=opts.get("marks", True), steps_per_epoch=per_epoch, color=color)
+                         marks=opts.get("marks", True), steps_per_epoch=per_epoch, color=color, epoch_axis=epoch_axis)
 
 
 def emit(results: list, target: Target, opts: dict, labels: list[str] | None = None) -> None:

@@ -63,6 +63,10 @@ def _translated(loaded, opts: dict, source: str = "-"):
     if not isinstance(translation.config, dict):
         raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, "
                           f"got {type(translation.config).__name__}")
+    if translation.shape == "lrplot":
+        loaded.refuse_duplicates()
+    translation.warnings += [f"{where}: given twice; the last value is used, as the trainer's loader does"
+                             for where in loaded.duplicates]
     if opts.get("verbose") and translation.shape != "lrplot":
         say(f"lrplot: read as {translation.shape}" + (f"; defaults used: {', '.join(translation.defaults)}"
                                                      if translation.defaults else ""))
@@ -126,6 +130,7 @@ def run_compare(sources: list[str], opts: dict) -> None:
         data = loaded.data
         stem = _stem(source)
         if isinstance(data, dict) and "runs" in data:
+            loaded.refuse_duplicates()
             extra = set(data) - {"runs", "epochs"}
             if extra:
                 raise LrplotError(f"{loaded.name}: a file with 'runs' may only also set 'epochs', not {sorted(extra)}")

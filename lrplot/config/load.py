@@ -10,7 +10,7 @@ False.  lrplot resolves plain scalars by the YAML 1.2 core schema instead: ``1e-
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import yaml
@@ -72,6 +72,12 @@ class LoadedConfig:
     data: Any
     lines: dict[tuple, int]  # key path -> 1-based line
     name: str
+    duplicates: list = field(default_factory=list)  # "name:line: key" of keys given twice (the last one kept)
+
+    def refuse_duplicates(self) -> None:
+        """lrplot's own format takes every key once; trainers' loaders (PyYAML, json) keep the last."""
+        if self.duplicates:
+            raise LrplotError(f"{self.duplicates[0]}: duplicate key")
 
     def error(self, err: ParamError) -> LrplotError:
         """Re-word an engine error with this file's name, the line and the key path."""
@@ -106,6 +112,8 @@ def parse(text: str, name: str) -> LoadedConfig:
     except RecursionError:
         raise LrplotError(f"{name}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
     except yaml.MarkedYAMLError as exc:
+        if text.lstrip().startswith("{"):  # JSON that is not YAML (a tab indenting a line): read it as JSON
+            return _parse_json(text, name, exc)
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
@@ -115,11 +123,49 @@ def parse(text: str, name: str) -> LoadedConfig:
     if node is None:
         raise LrplotError(f"{name}: the file is empty; expected a mapping with a 'scheduler' key")
     lines: dict[tuple, int] = {}
-    data = _convert(loader, node, (), lines, name, set())  # depth checked as it goes: no recursion limit hit
-    return LoadedConfig(data, lines, name)
+    duplicates: list = []
+    data = _convert(loader, node, (), lines, name, set(), duplicates)  # depth checked as it goes
+    return LoadedConfig(data, lines, name, duplicates)
 
 
-def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set) -> Any:
+def _parse_json(text: str, name: str, yaml_error) -> LoadedConfig:
+    """A JSON document YAML could not read; without line numbers (json does not keep them)."""
+    import json
+
+    duplicates: list = []
+
+    def pairs(items):
+        out = {}
+        for key, value in items:
+            if key in out:
+                duplicates.append(f"{name}: {key}")
+            out[key] = value
+        return out
+
+    def refuse_constant(token):
+        raise ValueError(f"{token} is not a number lrplot reads")
+
+    try:
+        data = json.loads(text, object_pairs_hook=pairs, parse_constant=refuse_constant)
+    except RecursionError:
+        raise LrplotError(f"{name}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)") from None
+    except ValueError as exc:
+        mark = yaml_error.problem_mark
+        raise LrplotError(f"{name}{f':{mark.line + 1}' if mark else ''}: neither valid YAML "
+                          f"({yaml_error.problem}) nor valid JSON ({shown(str(exc), 80)})") from None
+    _check_depth(data, name, 0)
+    return LoadedConfig(data, {}, name, duplicates)
+
+
+def _check_depth(value: Any, name: str, depth: int) -> None:
+    if depth > MAX_DEPTH:
+        raise LrplotError(f"{name}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)")
+    children = value.values() if isinstance(value, dict) else value if isinstance(value, list) else ()
+    for child in children:
+        _check_depth(child, name, depth + 1)
+
+
+def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set, duplicates: list) -> Any:
     where = f"{name}:{node.start_mark.line + 1}"
     if id(node) in seen:
         raise LrplotError(f"{where}: {format_path(path) or 'document'}: anchors and aliases (& and *) are not "
@@ -135,14 +181,13 @@ def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set) -> An
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
                 raise LrplotError(f"{name}:{key_node.start_mark.line + 1}: merge keys (<<) are not supported")
-            key = _convert(loader, key_node, path + ("<key>",), {}, name, seen)
+            key = _convert(loader, key_node, path + ("<key>",), {}, name, seen, duplicates)
             if not isinstance(key, (str, int)) or isinstance(key, bool):
                 raise LrplotError(f"{name}:{key_node.start_mark.line + 1}: keys must be names, got {shown(key)}")
             if key in out:
-                raise LrplotError(f"{name}:{key_node.start_mark.line + 1}: {format_path(path + (key,))}: "
-                                  "duplicate key")
+                duplicates.append(f"{name}:{key_node.start_mark.line + 1}: {format_path(path + (key,))}")
             lines[path + (key,)] = key_node.start_mark.line + 1
-            out[key] = _convert(loader, value_node, path + (key,), lines, name, seen)
+            out[key] = _convert(loader, value_node, path + (key,), lines, name, seen, duplicates)
         return out
     if isinstance(node, yaml.SequenceNode):
         if node.tag != "tag:yaml.org,2002:seq":
@@ -150,7 +195,7 @@ def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set) -> An
         items = []
         for i, item in enumerate(node.value):
             lines[path + (i,)] = item.start_mark.line + 1
-            items.append(_convert(loader, item, path + (i,), lines, name, seen))
+            items.append(_convert(loader, item, path + (i,), lines, name, seen, duplicates))
         return items
     if node.tag not in _SCALAR_TAGS:
         raise LrplotError(f"{where}: tag {node.tag!r} is not allowed in lrplot configs")

@@ -56,6 +56,7 @@ class RenderOptions:
     size: tuple[float, float] | None = None  # inches
     marks: bool = True
     steps_per_epoch: int | None = None  # x axis in epochs
+    epoch_axis: int | None = None  # optimizer steps per epoch of a counted run: epochs on a second x axis
     color: bool = False  # terminal preview: ANSI colours
 
 

@@ -162,7 +162,12 @@ def _figure(series: list[Series], options: RenderOptions) -> Figure:
                       markersize=5, label="lr reduced")
             r_ax.legend(loc="best")
         r_ax.set_ylabel("metric (synthetic)" if s.result.synthetic_metrics else "metric")
-    axes[-1].set_xlabel("epoch" if options.steps_per_epoch else "step")
+    axes[-1].set_xlabel("epoch" if options.steps_per_epoch else "optimizer step" if options.epoch_axis else "step")
+    if options.epoch_axis:
+        per_epoch = float(options.epoch_axis)
+        top = ax.secondary_xaxis("top", functions=(lambda s: s / per_epoch, lambda e: e * per_epoch))
+        top.set_xlabel("epoch")
+        top.xaxis.set_major_locator(MaxNLocator(nbins=10, steps=[1, 2, 2.5, 5, 10]))
     axes[-1].xaxis.set_major_locator(MaxNLocator(nbins=10, integer=options.steps_per_epoch is None))
     if len(first) >= 10000:
         axes[-1].xaxis.set_major_formatter(EngFormatter(sep=""))

@@ -48,16 +48,19 @@ def translate(data: dict, run: dict) -> Translation:
                              "read the TrainingArguments file whose deepspeed: names this one, or write the value")
     config: dict = {"scheduler": name, "params": params}
     lr = _optimizer_lr(data, run)
-    if lr is not None:
-        config["optimizer"] = {"lr": lr}
-    elif _uses_optimizer_lr(name, params):
+    config["optimizer"] = {"lr": lr} if lr is not None else {}
+    config["optimizer"].update(_betas(data))
+    if lr is None and _uses_optimizer_lr(name, params):
         raise ParamError(("optimizer",), f"{name} scales the optimizer's lr, and this config has no optimizer "
                          "block: give the lr with --lr")
-    else:
+    elif lr is None:
         out.notes.append(f"no optimizer block: {name}'s own values set the lr")
     if run.get("dataset_size") is not None or run.get("max_steps") is not None:
         config["run"] = _run_block(data, run)
-        config["epochs"] = run.get("epochs") or (1 if run.get("max_steps") is None else None)
+        config["epochs"] = run.get("epochs")
+        if config["epochs"] is None and run.get("max_steps") is None:
+            config["epochs"] = 1
+            out.defaults.append("epochs=1 (give --epochs)")
     out.config = config
     out.origin = {("scheduler",): ("scheduler", "type"), ("params",): ("scheduler", "params"),
                   ("optimizer", "lr"): ("optimizer", "params", "lr")}
@@ -96,6 +99,19 @@ def _optimizer_lr(data: dict, run: dict) -> Any:
         raise ParamError(("optimizer", "params", "lr"), "'auto' is filled by the HF Trainer (learning_rate): read "
                          "the TrainingArguments file, or give --lr")
     return lr
+
+
+#: DeepSpeed optimizer types with Adam's betas (what OneCycle cycles); anything else has none to cycle.
+_WITH_BETAS = ("adam", "lamb", "lion", "adagrad")
+
+
+def _betas(data: dict) -> dict:
+    optimizer = data.get("optimizer")
+    if not isinstance(optimizer, dict) or not any(k in str(optimizer.get("type", "")).lower() for k in _WITH_BETAS):
+        return {}
+    params = optimizer.get("params") if isinstance(optimizer.get("params"), dict) else {}
+    betas = params.get("betas", [0.9, 0.999])
+    return {"betas": betas} if betas != "auto" else {"betas": [0.9, 0.999]}
 
 
 def _run_block(data: dict, run: dict) -> dict:

@@ -60,9 +60,9 @@ def _capped(data: dict, examples: int, notes: list) -> int:
         return examples
     datasets = [d for d in str(data.get("dataset") or "").split(",") if d.strip()]
     if len(datasets) > 1:
-        raise ParamError(("max_samples",), f"max_samples {cap:,} caps each of {len(datasets)} datasets: give "
-                         "--dataset-size as the examples left after that cap (the sum over datasets of "
-                         "min(size, max_samples)) and lrplot will not cap it again")
+        notes.append(f"max_samples {cap:,} caps each of {len(datasets)} datasets: --dataset-size {examples:,} is "
+                     "taken as the examples left after that cap (the sum of min(size, max_samples))")
+        return examples
     notes.append(f"max_samples {cap:,}: {examples:,} examples capped at {cap:,}")
     return cap
 

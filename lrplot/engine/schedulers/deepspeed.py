@@ -14,12 +14,13 @@ import math
 from ..._lazy import np
 from .. import ops as O
 from ..base import REPLAY, Family, Leaf, SchedulerSpec, Updates
-from ..params import ANY, BOOL, FLOAT, INT, Param, at_least, greater_than
+from ..params import ANY, BOOL, FLOAT, INT, Check, Param, at_least, greater_than
 
 DEEPSPEED = Family("deepspeed", "DeepSpeed", resume=REPLAY, absolute=True)
 
 WARMUP_STEPS = Param("warmup_num_steps", INT, "iterations of warmup (at least 2 are used)", default=1000,
-                     check=greater_than(0), whole=True, horizon=True)
+                     check=Check(lambda v: v > 0, "> 0 (DeepSpeed >= 0.19.3 raises ValueError; before, 0 meant 2)"),
+                     whole=True, horizon=True)
 WARMUP_TYPE = Param("warmup_type", ANY, "warmup curve: log or linear (anything else: log, as DeepSpeed warns)",
                     default="log")
 TOTAL = Param("total_num_steps", INT, "iterations until the decay ends", check=at_least(0), horizon=True)
