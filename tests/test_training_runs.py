@@ -2,10 +2,12 @@
 the config shapes of the LLM stacks read by signature (never by one key) or named and refused."""
 
 import json
+from pathlib import Path
 
 import pytest
 
 import lrplot
+from lrplot.config.load import load
 from lrplot.config.shapes import translate
 from lrplot.engine.trainers import TRAINERS, parse_run, plan
 from lrplot.errors import ParamError
@@ -305,3 +307,24 @@ def test_json_with_tabs_is_read_as_json(cli, tmp_path):
 def test_trainers_are_declared_with_their_sources():
     for trainer in TRAINERS.values():
         assert trainer.source and trainer.help and trainer.label
+
+
+@pytest.mark.parametrize("name,flags,steps", [
+    ("axolotl-lora.yml", ["--dataset-size", "12000", "--devices", "4"], 535),  # 11,400 after val_set_size
+    ("llamafactory-sft.yaml", ["--dataset-size", "52000"], 3375),  # 9,000 after max_samples and val_size
+    ("trl-sft.yaml", ["--dataset-size", "12000", "--devices", "4"], 564),
+    ("torchtune-lora.yaml", ["--dataset-size", "12000", "--devices", "4"], 561),
+    ("hf-deepspeed.yaml", ["--dataset-size", "12000", "--devices", "4"], 564),
+])
+def test_the_rows_are_the_steps_the_schedule_was_built_for(cli, name, flags, steps):
+    """The flags are read once, with the file, by the shape that counts: a held-out split or a cap must not
+    be undone by the flag being written in again (rows 12,000-based, schedule 11,400-based)."""
+    path = Path(__file__).parents[1] / "configs" / "trainers" / name
+    translation = translate(load(str(path)).data, {"dataset_size": int(flags[1]), "base": str(path.parent),
+                                                   "devices": int(flags[3]) if len(flags) > 2 else None})
+    params = translation.config["params"]
+    assert params.get("num_training_steps", steps) == steps
+    result = cli("from-config", path, *flags, "-f", "csv")
+    assert result.exit_code == 0, result.stderr
+    assert len(result.stdout.splitlines()) - 1 == steps
+    assert f"= {steps:,} steps" in result.stderr.splitlines()[0]

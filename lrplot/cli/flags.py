@@ -55,6 +55,7 @@ RUN_FLAGS: tuple[RunFlag, ...] = (
     RunFlag("trainer", "--trainer", ("run", "trainer")),
     RunFlag("split_batches", "--split-batches", ("run", "split_batches")),
 )
+OPTIONS = tuple(f.option for f in RUN_FLAGS)
 #: The options that describe the training run (a config shape reads them with the file's own values).
 RUN_MODEL_OPTIONS = tuple(f.option for f in RUN_FLAGS if f.path[0] == "run")
 _BY_OPTION = {f.option: f for f in RUN_FLAGS}

@@ -75,6 +75,14 @@ def _translated(loaded, opts: dict, source: str = "-"):
     return translation
 
 
+def _flags_after(translation) -> tuple[str, ...]:
+    """The flags still to write into a translated config: a trainer's shape has already read the run's
+    (dataset size, batch, epochs, ...) with the file's own values, and counted with them."""
+    if not translation.counted_run:
+        return F.OPTIONS
+    return tuple(o for o in F.OPTIONS if o not in F.RUN_MODEL_OPTIONS + ("epochs",))
+
+
 def _run_context(source: str, opts: dict) -> dict:
     """The run flags a config shape reads with the file's own values, and where the file is."""
     context = {option: opts.get(option) for option in F.RUN_MODEL_OPTIONS + ("steps_per_epoch", "epochs")}
@@ -102,7 +110,7 @@ def run_from_config(source: str, opts: dict) -> None:
     data = dict(translation.config)
     if isinstance(data.get("optimizer"), dict):
         data["optimizer"] = dict(data["optimizer"])
-    F.apply(data, _with_metrics(opts))
+    F.apply(data, _with_metrics(opts), only=_flags_after(translation))
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
     result = _simulate_located(loaded, data, translation.original_path)
     result.notes = translation.notes
@@ -113,6 +121,9 @@ def run_from_config(source: str, opts: dict) -> None:
 def _stem(source: str) -> str:
     return "stdin" if source == "-" else Path(source).stem
 
+
+#: The run flags compare applies to every config (the optimizer's are each file's own).
+_COMPARE_FLAGS = ("epochs", "steps_per_epoch", "start_step") + F.RUN_MODEL_OPTIONS
 
 #: Labels that would collide with the index column of compare's CSV.
 _RESERVED_LABELS = {"step"}
@@ -138,11 +149,11 @@ def run_compare(sources: list[str], opts: dict) -> None:
             if not isinstance(runs, list) or not runs:
                 raise LrplotError(f"{loaded.name}: 'runs' must be a non-empty list of configs")
             entries = [(("runs", i), run, data.get("epochs")) for i, run in enumerate(runs)]
-            to_file_path = None
+            to_file_path, allowed = None, F.OPTIONS
         else:
             translation = _translated(loaded, opts, source)
             entries = [((), translation.config, None)]
-            to_file_path = translation.original_path
+            to_file_path, allowed = translation.original_path, _flags_after(translation)
         for path, run, shared_epochs in entries:
             if not isinstance(run, dict):
                 raise LrplotError(f"{loaded.name}: expected a config mapping, got {type(run).__name__}")
@@ -150,7 +161,7 @@ def run_compare(sources: list[str], opts: dict) -> None:
             label = run.pop("label", None)
             if shared_epochs is not None:
                 run.setdefault("epochs", shared_epochs)
-            F.apply(run, opts, only=("epochs", "steps_per_epoch", "start_step"))
+            F.apply(run, opts, only=tuple(o for o in _COMPARE_FLAGS if o in allowed))
             result = _simulate_located(loaded, run, to_file_path or (lambda p, prefix=path: prefix + p),
                                        budget=MAX_VALUES - used)
             used += result.lr.size * (2 if result.uninterrupted is not None else 1)

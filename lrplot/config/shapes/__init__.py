@@ -23,6 +23,7 @@ class Translation:
     notes: list[str] = field(default_factory=list)  # how values were resolved (warmup, overrides): stderr
     defaults: list[str] = field(default_factory=list)  # "key=value" filled from the trainer's defaults: -v
     warnings: list[str] = field(default_factory=list)
+    counted_run: bool = False  # the shape read the run flags (dataset size, batch, epochs, ...) and counted
 
     def original_path(self, path: tuple) -> tuple:
         for cut in range(len(path), -1, -1):

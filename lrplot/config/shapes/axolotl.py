@@ -45,7 +45,7 @@ def translate(data: dict, run: dict) -> Translation:
     warmup = _warmup(data, total, out)
     config = {"scheduler": None, "params": None, "optimizer": {"lr": lr}, "run": block, "epochs": epochs}
     config["scheduler"], config["params"] = _schedule(data, kind, lr, warmup, total, out)
-    out.config = config
+    out.config, out.counted_run = config, True
     out.origin = {("scheduler",): ("lr_scheduler",), ("params",): ("lr_scheduler_kwargs",),
                   ("optimizer", "lr"): ("learning_rate",), ("params", "num_warmup_steps"): ("warmup_steps",),
                   ("run",): ("num_epochs",), ("epochs",): ("num_epochs",)}

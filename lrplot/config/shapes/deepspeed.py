@@ -57,6 +57,7 @@ def translate(data: dict, run: dict) -> Translation:
         out.notes.append(f"no optimizer block: {name}'s own values set the lr")
     if run.get("dataset_size") is not None or run.get("max_steps") is not None:
         config["run"] = _run_block(data, run)
+        out.counted_run = True
         config["epochs"] = run.get("epochs")
         if config["epochs"] is None and run.get("max_steps") is None:
             config["epochs"] = 1

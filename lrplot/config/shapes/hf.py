@@ -64,7 +64,7 @@ def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Tra
     elif total is not None:  # max_steps alone, or the old --steps-per-epoch K: rows in epochs of K
         per_epoch = run.get("steps_per_epoch")
         config["epochs"] = math.ceil(total / per_epoch) if per_epoch else total
-    out.config = config
+    out.config, out.counted_run = config, run_block is not None
     out.origin = {("params",): ("lr_scheduler_kwargs",), ("scheduler",): ("lr_scheduler_type",),
                   ("optimizer", "lr"): ("learning_rate",), ("params", "num_warmup_steps"): ("warmup_steps",),
                   ("params", "num_training_steps"): ("num_train_epochs",), ("run",): ("num_train_epochs",)}

@@ -50,6 +50,7 @@ def translate(data: dict, run: dict) -> Translation:
                          "--dataset-size N (training examples; --devices N if data-parallel), or --max-steps N")
     out.notes.append("LLaMA-Factory v1 registers no lr scheduler: the lr stays at learning_rate "
                      "(LambdaLR(lambda x: 1.0))")
+    out.counted_run = True
     out.config = {"scheduler": "LambdaLR", "params": {"lr_lambda": "1.0"}, "optimizer": {"lr": lr}, "epochs": epochs,
                   "run": {"trainer": "llamafactory-v1", "dataset_size": run.get("dataset_size"),
                           "batch_size": global_batch // devices, "grad_accum": 1, "devices": devices,

@@ -53,6 +53,7 @@ def translate(data: dict, run: dict) -> Translation:
         scheduler = "torchtune:get_cosine_schedule_with_warmup"
         params = {"num_warmup_steps": sched["num_warmup_steps"], "num_training_steps": total,
                   "num_cycles": sched.get("num_cycles", 0.5)}
+    out.counted_run = True
     out.config = {"scheduler": scheduler, "params": params, "optimizer": {"lr": lr}, "run": block, "epochs": epochs}
     out.origin = {("optimizer", "lr"): ("optimizer", "lr"), ("params",): ("lr_scheduler",),
                   ("scheduler",): ("lr_scheduler",), ("epochs",): ("epochs",)}
