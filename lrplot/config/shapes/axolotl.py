@@ -63,12 +63,14 @@ def _count(data: dict, run: dict, out: Translation):
         micro = 1
         out.defaults.append("micro_batch_size=1")
     accum = run.get("grad_accum") or integer(data, "gradient_accumulation_steps", None)
+    only_total = False  # the HF loop's epochs are not axolotl's: show the total, no epoch axis
     if accum is None:
         batch = integer(data, "batch_size", None)
         accum = max(batch // micro, 1) if batch else 1
         if batch:
+            only_total = True
             out.notes.append(f"batch_size {batch} without gradient_accumulation_steps: axolotl counts steps with "
-                             f"batch_size (accumulation {accum})")
+                             f"batch_size, but the HF Trainer runs with accumulation 1, so epochs are not shown")
         else:
             out.defaults.append("gradient_accumulation_steps=1")
     epochs = run.get("epochs") or number(data, "num_epochs", None)
@@ -77,9 +79,19 @@ def _count(data: dict, run: dict, out: Translation):
         out.defaults.append("num_epochs=1")
     max_steps = run.get("max_steps") or integer(data, "max_steps", None)
     examples = run.get("dataset_size")
-    if data.get("sample_packing") is True and run.get("max_steps") is None:
-        raise ParamError(("sample_packing",), "with sample packing, axolotl counts steps from token lengths (packed "
-                         "bins), which a config cannot tell: give --max-steps N (the total_num_steps axolotl logs)")
+    if data.get("pretraining_dataset") is not None:  # streamed: axolotl takes max_steps as the run
+        if max_steps is None:
+            raise ParamError(("pretraining_dataset",), "a streamed pretraining dataset has no length: axolotl needs "
+                             "max_steps, and so does lrplot (--max-steps N)")
+        examples = None
+        out.notes.append(f"pretraining_dataset is streamed: the run is max_steps {max_steps:,}")
+    elif data.get("sample_packing") is True:
+        if run.get("max_steps") is None:
+            raise ParamError(("sample_packing",), "with sample packing, axolotl counts steps from token lengths "
+                             "(packed bins), which a config cannot tell: give --max-steps N (the total_num_steps "
+                             "axolotl logs)")
+        examples = None
+        out.notes.append(f"sample_packing: the run is --max-steps {max_steps:,}")
     if examples is not None:
         examples = _after_split(examples, data.get("val_set_size"), out)
     elif max_steps is None:
@@ -89,7 +101,10 @@ def _count(data: dict, run: dict, out: Translation):
              "devices": run.get("devices") or 1, "max_steps": max_steps, "drop_last": run.get("drop_last")}
     from ...engine.trainers import parse_run, plan
 
-    return block, epochs, plan(parse_run(block, epochs)).total_steps
+    total = plan(parse_run(block, epochs)).total_steps
+    if only_total:
+        block = {**block, "dataset_size": None, "max_steps": total}
+    return block, epochs, total
 
 
 def _after_split(examples: int, val: Any, out: Translation) -> int:

@@ -121,6 +121,10 @@ def _run_block(data: dict, run: dict) -> dict:
     micro = _number(data, "train_micro_batch_size_per_gpu")
     accum = _number(data, "gradient_accumulation_steps")
     total = _number(data, "train_batch_size")
+    if None not in (micro, accum, total) and total != micro * accum * devices:
+        raise ParamError(("train_batch_size",), f"{total} is not train_micro_batch_size_per_gpu {micro} x "
+                         f"gradient_accumulation_steps {accum} x {devices} device{'s' if devices > 1 else ''}, which "
+                         f"DeepSpeed asserts: give --devices {total // (micro * accum) or 1} if that is the world size")
     if micro is None and total is not None:
         micro = total // devices // (accum or 1)
     if accum is None:

@@ -138,6 +138,9 @@ def training_steps(data: dict, run: dict, out: Translation, examples: Any = None
             epochs = 3.0
             out.defaults.append("num_train_epochs=3.0")
     dataset_size = examples if examples is not None else run.get("dataset_size")
+    dataset_size = _token_counted(data, dataset_size, max_steps, out)
+    if dataset_size is not None and examples is None:
+        dataset_size = _mixture_split(data, dataset_size, out)
     if dataset_size is None and max_steps is None:
         per_epoch = run.get("steps_per_epoch")
         if per_epoch:  # the old way: the steps per epoch given directly
@@ -155,6 +158,40 @@ def training_steps(data: dict, run: dict, out: Translation, examples: Any = None
     from ...engine.trainers import parse_run, plan
 
     return plan(parse_run(block, epochs)).total_steps, block, epochs
+
+
+def _token_counted(data: dict, dataset_size: Any, max_steps: Any, out: Translation) -> Any:
+    """TRL trainers whose steps are not examples / batch: packing counts packed rows, GRPO counts prompts
+    repeated num_generations times.  With max_steps the run is known; otherwise lrplot asks for it."""
+    why = None
+    if data.get("packing") is True:
+        why = "TRL's packing: true packs examples into rows of max_length tokens, so the steps depend on token lengths"
+    elif data.get("num_generations") is not None:
+        why = (f"TRL GRPO repeats each prompt num_generations ({data['num_generations']}) times across the batch, "
+               "so the steps are not examples / batch")
+    if why is None:
+        return dataset_size
+    if max_steps is None:
+        raise ParamError(("packing",) if data.get("packing") is True else ("num_generations",),
+                         f"{why}: give --max-steps N (the steps the trainer logs as max_steps)")
+    out.notes.append(f"{why}: the run is max_steps {max_steps:,}; no epoch axis")
+    return None
+
+
+def _mixture_split(data: dict, examples: int, out: Translation) -> int:
+    """alignment-handbook's dataset_mixture: ``train_test_split(test_size=test_split_size)`` after mixing."""
+    mixture = data.get("dataset_mixture")
+    held = mixture.get("test_split_size") if isinstance(mixture, dict) else None
+    if not held:
+        return examples
+    held = number(mixture, "test_split_size", 0.0)
+    count = int(held) if held >= 1 else math.ceil(held * examples)
+    if count >= examples:
+        raise ParamError(("dataset_mixture", "test_split_size"), f"{held:g} holds out {count:,} of {examples:,} "
+                         "examples: none left to train")
+    out.notes.append(f"dataset_mixture.test_split_size {held:g}: {count:,} of {examples:,} examples held out, "
+                     f"{examples - count:,} train")
+    return examples - count
 
 
 def warmup_steps(data: dict, total: int, version: Any, out: Translation) -> int:

@@ -8,6 +8,7 @@ No ``lr_scheduler`` means a constant lr.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from ...errors import ParamError, shown
@@ -19,6 +20,9 @@ COSINE = ("torchtune.training.lr_schedulers.get_cosine_schedule_with_warmup",
           "torchtune.training.get_cosine_schedule_with_warmup",
           "torchtune.modules.lr_schedulers.get_cosine_schedule_with_warmup",
           "torchtune.modules.get_cosine_schedule_with_warmup")
+
+
+_PLAIN_REFERENCE = re.compile(r"\$\{[\w.]+\}")
 
 
 def detect(data: Any) -> float:
@@ -48,6 +52,10 @@ def translate(data: dict, run: dict) -> Translation:
         if component not in COSINE:
             raise ParamError(("lr_scheduler", "_component_"), f"{shown(component)} is not torchtune's "
                              "get_cosine_schedule_with_warmup, the one scheduler lrplot reads from torchtune")
+        for key, value in sched.items():
+            if isinstance(value, str) and "${" in value and not _PLAIN_REFERENCE.fullmatch(value):
+                raise ParamError(("lr_scheduler", key), f"{shown(value, 60)} is not an OmegaConf interpolation "
+                                 "(no expressions inside ${...}): torchtune fails to load this file")
         if "num_warmup_steps" not in sched:
             raise ParamError(("lr_scheduler", "num_warmup_steps"), "missing: torchtune requires num_warmup_steps")
         scheduler = "torchtune:get_cosine_schedule_with_warmup"

@@ -58,7 +58,7 @@ class _Warmup(Leaf):
             return self.inverse_log * np.log(it + 1.0)
 
     def marks(self, n: int) -> list[tuple[int, str]]:
-        end = self.w + (0 if self.linear else 0)
+        end = self.w + (1 if self.linear else 0)  # the row at the peak: log reaches it at it = W - 1, linear at W
         return [(end, f"warmup ends ({end})")] if 0 < end < n else []
 
 
