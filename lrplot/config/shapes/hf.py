@@ -57,7 +57,8 @@ def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Tra
         out.defaults.append(f"learning_rate={HF_DEFAULT_LR}")
     total, run_block, epochs = training_steps(data, run, out, examples)
     warmup = warmup_steps(data, total, run.get("transformers"), out) if kind not in NO_WARMUP else 0
-    config = {"scheduler": f"hf:{kind}", "params": hf_params(kind, kwargs, warmup, total, out),
+    config = {"scheduler": f"hf:{kind}", "params": hf_params(kind, kwargs, warmup, total, out,
+                                                              run.get("transformers")),
               "optimizer": {"lr": lr}}
     if run_block is not None:
         config.update(run=run_block, epochs=epochs)
@@ -239,8 +240,17 @@ def warmup_steps(data: dict, total: int, version: Any, out: Translation) -> int:
     return warmup
 
 
-def hf_params(kind: str, kwargs: dict, warmup: int, total: int | None, out: Translation) -> dict:
-    """The arguments ``get_scheduler`` passes to the schedule ``kind``."""
+def hf_params(kind: str, kwargs: dict, warmup: int, total: int | None, out: Translation,
+              version: Any = None) -> dict:
+    """The arguments ``get_scheduler`` passes to the schedule ``kind`` (4.x passes inverse_sqrt no kwargs)."""
+    if kind == "inverse_sqrt" and kwargs:
+        if version == "4":
+            out.warnings.append(f"lr_scheduler_kwargs {sorted(kwargs)} are not passed to inverse_sqrt by "
+                                "transformers 4: ignored")
+            kwargs = {}
+        elif version is None:
+            out.warnings.append(f"lr_scheduler_kwargs {sorted(kwargs)}: transformers 5 passes them to inverse_sqrt "
+                                "(shown), transformers 4 ignores them (--transformers 4)")
     params = {} if kind in NO_KWARGS else dict(kwargs)
     if kwargs and kind in NO_KWARGS:
         out.warnings.append(f"lr_scheduler_kwargs {sorted(kwargs)} are not passed to {kind} by transformers: "
