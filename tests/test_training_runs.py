@@ -235,7 +235,8 @@ def test_configs_not_read_are_named(data, message):
 def test_one_key_is_not_a_signature():
     """learning_rate alone (or with output_dir) is not enough to call a file HF TrainingArguments."""
     assert translate({"learning_rate": 0.1, "scheduler": "StepLR"}, {}).shape == "lrplot"
-    assert translate({"learning_rate": 0.1}, {}).shape == "lrplot"
+    with pytest.raises(ParamError, match="matches none of the configs lrplot reads: lrplot's own YAML names"):
+        translate({"learning_rate": 0.1}, {})
 
 
 @pytest.mark.parametrize("data,version,warmup", [
@@ -328,3 +329,30 @@ def test_the_rows_are_the_steps_the_schedule_was_built_for(cli, name, flags, ste
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) - 1 == steps
     assert f"= {steps:,} steps" in result.stderr.splitlines()[0]
+
+
+@pytest.mark.parametrize("text,tool", [
+    ("name: QuartzNet\nmodel:\n  optim:\n    name: novograd\n    lr: 0.01\n    sched:\n      name: CosineAnnealing\n"
+     "trainer:\n  max_epochs: 5\nexp_manager: {}\n", "NeMo"),
+    ("model: {name: mpt_causal_lm}\noptimizer: {name: decoupled_adamw, lr: 6.0e-4}\nscheduler: {name: "
+     "cosine_with_warmup, t_warmup: 100ba}\nmax_duration: 4800ba\nglobal_train_batch_size: 256\n",
+     "composer / llm-foundry"),
+    ("common: {fp16: true}\ntask: {_name: audio_pretraining}\noptimizer: {_name: adam}\nlr_scheduler: {_name: "
+     "polynomial_decay, warmup_updates: 32000}\noptimization: {max_update: 400000, lr: [0.0005]}\n", "fairseq"),
+    ("_BASE_: ../Base-RCNN-FPN.yaml\nSOLVER:\n  BASE_LR: 0.02\n  STEPS: (60000, 80000)\n", "detectron2 (yacs)"),
+    ("MODEL:\n  ANCHOR_GENERATOR:\n    SIZES: !!python/object/apply:eval [\"[[32]]\"]\nSOLVER:\n  BASE_LR: 0.01\n",
+     "detectron2 (yacs)"),
+    ("imports: [\"$import glob\"]\nbundle_root: .\nnetwork_def: {_target_: UNet}\noptimizer: {_target_: "
+     "torch.optim.Adam, params: \"$@network.parameters()\", lr: 1.0e-4}\nlr_scheduler: {_target_: "
+     "torch.optim.lr_scheduler.StepLR, optimizer: \"@optimizer\", step_size: 5000}\n", "MONAI bundle"),
+    ("_base_ = ['../_base_/default_runtime.py']\nparam_scheduler = [dict(type='LinearLR', start_factor=0.001)]\n",
+     "OpenMMLab (mmengine/mmcv) Python"),
+])
+def test_tools_lrplot_does_not_read_are_named(cli, tmp_path, text, tool):
+    path = tmp_path / "config.yaml"
+    path.write_text(text)
+    result = cli("from-config", path, "-f", "csv")
+    assert result.exit_code == 2
+    assert f"this looks like a{'n' if tool[0] in 'aeiouAEIOU' else ''} {tool} config; lrplot does not read {tool} " \
+           "configs yet" in result.stderr
+    assert "unknown key" not in result.stderr and len(result.stderr.splitlines()) == 1

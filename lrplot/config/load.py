@@ -83,7 +83,7 @@ class LoadedConfig:
         """Re-word an engine error with this file's name, the line and the key path."""
         path = err.path
         line = None
-        for cut in range(len(path), -1, -1):
+        for cut in range(len(path), -1 if path else 0, -1):  # about the whole file (path ()): no line
             if path[:cut] in self.lines:
                 line = self.lines[path[:cut]]
                 break
@@ -98,7 +98,27 @@ def read_text(source: str) -> tuple[str, str]:
 
 
 def parse(text: str, name: str) -> LoadedConfig:
-    """Parse YAML text into plain Python data and a map of key paths to lines."""
+    """Parse YAML text into plain Python data and a map of key paths to lines.
+
+    A file the safe loader refuses is named when it looks like another tool's (detectron2's Python tags,
+    NeMo's anchors, an OpenMMLab Python file): that is more use than the YAML error.
+    """
+    from .shapes.named import refusal
+    from .sniff import named_tool
+
+    try:
+        loaded = _parse(text, name)
+    except LrplotError:
+        tool = named_tool(text)
+        if tool is None:
+            raise
+        raise LrplotError(f"{name}: {refusal(tool)}") from None
+    if not isinstance(loaded.data, (dict, list)) and named_tool(text):  # Python code reads as one YAML string
+        raise LrplotError(f"{name}: {refusal(named_tool(text))}")
+    return loaded
+
+
+def _parse(text: str, name: str) -> LoadedConfig:
     try:
         loader = _Loader(text)
         try:

@@ -42,6 +42,11 @@ def translate(data: Any, run: dict | None = None) -> Translation:
     scores = [(shape.detect(data), shape) for shape in SHAPES_BY_PRIORITY]
     best = max(score for score, _ in scores)
     if best <= 0:
+        if isinstance(data, dict) and "scheduler" not in data:
+            raise ParamError((), "this file matches none of the configs lrplot reads: lrplot's own YAML names "
+                             "'scheduler: <name>' (see 'lrplot list') with 'params:', and lrplot reads HF "
+                             "TrainingArguments, axolotl, LLaMA-Factory, torchtune, DeepSpeed, LightningCLI, Hydra "
+                             "and timm configs (README: Your trainer's config)")
         return Translation("lrplot", data)
     sure = [shape for score, shape in scores if score == best]
     if len(sure) > 1:
