@@ -356,3 +356,17 @@ def test_tools_lrplot_does_not_read_are_named(cli, tmp_path, text, tool):
     assert f"this looks like a{'n' if tool[0] in 'aeiouAEIOU' else ''} {tool} config; lrplot does not read {tool} " \
            "configs yet" in result.stderr
     assert "unknown key" not in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_timm_counts_updates_per_epoch_as_train_py(cli):
+    """updates_per_epoch = (len(loader) + grad_accum - 1) // grad_accum, len(loader) = floor(ceil(N / W) / b)."""
+    config = Path(__file__).parents[1] / "configs" / "timm-train.yaml"
+    counted = cli("from-config", config, "--dataset-size", "1281167", "--devices", "8", "-f", "csv")
+    assert counted.exit_code == 0
+    assert counted.stderr == ("lrplot: timm train.py: 1,281,167 examples / 8 devices = 160,146 per device / batch 256 = "
+                              "625 batches per epoch (short batch dropped) = 625 optimizer steps per epoch; 110 epochs "
+                              "= 68,750 steps\n")
+    given = cli("from-config", config, "--steps-per-epoch", "625", "-f", "csv")
+    lr = lambda out: [row.rsplit(",", 1)[1] for row in out.splitlines()[1:]]  # noqa: E731
+    assert lr(counted.stdout) == lr(given.stdout)
+    assert count("timm", 1, dataset_size=1000, batch_size=64, grad_accum=4).steps_per_epoch == 4  # ceil(15 / 4)

@@ -63,6 +63,10 @@ TRAINERS: dict[str, Trainer] = {t.name: t for t in (
             "StatefulDataLoader(drop_last=True), steps = len(loader) // grad_accum", drop_last=True,
             sampler_drop_last=False, help="torchtune recipes: the loader drops the short batch; a short last "
             "window is not a step"),
+    Trainer("timm", "timm train.py", "timm 1.0 train.py: create_loader(drop_last=True for training, "
+            "DistributedSampler), updates_per_epoch = (len(loader) + grad_accum - 1) // grad_accum",
+            partial_window=True, drop_last=True, sampler_drop_last=False,
+            help="timm's train.py: the loader drops the short batch; a short last window is an update"),
     Trainer("deepspeed", "DeepSpeed engine", "deepspeed 0.19 engine: a step at every gradient-accumulation "
             "boundary, micro-steps counted across epochs", total=TOTAL_MICRO,
             help="a DeepSpeed engine loop: one optimizer step per grad_accum micro-batches, counted across epochs"),

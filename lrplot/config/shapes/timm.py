@@ -16,7 +16,28 @@ def detect(data: Any) -> float:
 
 
 def translate(data: dict, run: dict) -> Translation:
-    return _timm(data, run.get("steps_per_epoch"))
+    if run.get("dataset_size") is None:
+        return _timm(data, run.get("steps_per_epoch"))
+    if run.get("trainer") not in (None, "timm"):
+        raise ParamError(("trainer",), f"{run['trainer']!r}: a timm training config is run by timm's train.py "
+                         "(--trainer timm)")
+    if data.get("aug_repeats"):
+        raise ParamError(("aug_repeats",), "timm's RepeatAugSampler changes the epoch's length; lrplot counts "
+                         "without it: give --steps-per-epoch K (timm's updates_per_epoch) instead")
+    block = {"trainer": "timm", "dataset_size": run["dataset_size"], "devices": run.get("devices") or 1,
+             "batch_size": run.get("batch_size") or _typed("batch_size", data.get("batch_size", 128), 128),
+             "grad_accum": run.get("grad_accum") or _typed("grad_accum_steps", data.get("grad_accum_steps", 1), 1)}
+    from ...engine.trainers import parse_run, plan
+
+    per_epoch = plan(parse_run(block, 1)).steps_per_epoch
+    out = _timm(data, per_epoch, block["devices"])
+    config = out.config
+    config.pop("steps_per_epoch", None)
+    config["run"] = block
+    if run.get("epochs") is not None:
+        config["epochs"] = run["epochs"]
+    out.counted_run = True
+    return out
 
 
 # timm's train.py argument defaults: what a key missing from a timm YAML means.
@@ -33,7 +54,7 @@ _TIMM_CLASSES = {"cosine": "CosineLRScheduler", "tanh": "TanhLRScheduler", "step
                  "poly": "PolyLRScheduler"}
 
 
-def _timm(data: dict, steps_per_epoch: int | None) -> Translation:
+def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translation:
     """timm's flat training YAML, through the same arithmetic as timm's create_scheduler_v2."""
     a = dict(TIMM_DEFAULTS)
     for key, value in data.items():
@@ -92,7 +113,7 @@ def _timm(data: dict, steps_per_epoch: int | None) -> Translation:
     else:
         epochs = a["epochs"] + (a["warmup_epochs"] if a["warmup_prefix"] else 0)
     config: dict = {"scheduler": name, "params": {key: v for key, v in params.items() if v is not None},
-                    "optimizer": {"lr": _timm_lr(a)}, "epochs": epochs}
+                    "optimizer": {"lr": _timm_lr(a, devices)}, "epochs": epochs}
     if on_updates:
         config["steps_per_epoch"] = k
     origin = {("optimizer", "lr"): ("lr",), ("scheduler",): ("sched",)}
@@ -127,11 +148,11 @@ def _typed(key: str, value: Any, default: Any) -> Any:
     return value
 
 
-def _timm_lr(a: dict) -> float:
-    """timm's train.py: lr, else lr_base scaled by the global batch size (one process assumed)."""
+def _timm_lr(a: dict, devices: int = 1) -> float:
+    """timm's train.py: lr, else lr_base scaled by the global batch size (batch x grad_accum x devices)."""
     if a.get("lr") is not None:
         return a["lr"]
-    batch = a["batch_size"] * a["grad_accum_steps"]
+    batch = a["batch_size"] * a["grad_accum_steps"] * devices
     scale = a["lr_base_scale"] or ("sqrt" if any(o in str(a["opt"]).lower() for o in ("ada", "lamb")) else "linear")
     ratio = batch / a["lr_base_size"]
     return a["lr_base"] * (ratio ** 0.5 if scale == "sqrt" else ratio)
