@@ -328,7 +328,7 @@ def test_the_rows_are_the_steps_the_schedule_was_built_for(cli, name, flags, ste
     result = cli("from-config", path, *flags, "-f", "csv")
     assert result.exit_code == 0, result.stderr
     assert len(result.stdout.splitlines()) - 1 == steps
-    assert f"= {steps:,} steps" in result.stderr.splitlines()[0]
+    assert f"= {steps:,} steps" in next(line for line in result.stderr.splitlines() if "optimizer steps per" in line)
 
 
 @pytest.mark.parametrize("text,tool", [
@@ -370,3 +370,35 @@ def test_timm_counts_updates_per_epoch_as_train_py(cli):
     lr = lambda out: [row.rsplit(",", 1)[1] for row in out.splitlines()[1:]]  # noqa: E731
     assert lr(counted.stdout) == lr(given.stdout)
     assert count("timm", 1, dataset_size=1000, batch_size=64, grad_accum=4).steps_per_epoch == 4  # ceil(15 / 4)
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--devices", "0"], "--devices: 0 is invalid: must be >= 1"),
+    (["--batch-size", "-1"], "--batch-size: -1 is invalid: must be >= 1"),
+    (["--transformers", "6"], "--transformers: '6' is not one of 4, 5.0-5.14, 5.15+"),
+    (["--trainer", "accelerate"], "--trainer accelerate: a HF TrainingArguments config is counted as --trainer hf "
+                                  "does; leave --trainer out"),
+    (["--epochs", "0"], "--epochs: 0 is invalid: train for more than 0 epochs"),
+    (["--deepspeed", "/nonexistent/ds.json"], "--deepspeed: no such file '/nonexistent/ds.json'"),
+])
+def test_a_bad_flag_is_blamed_on_the_flag_not_the_file(cli, flags, message):
+    config = Path(__file__).parents[1] / "configs" / "trainers" / "trl-sft.yaml"
+    result = cli("from-config", config, "--dataset-size", "1000", *flags, "-f", "csv")
+    assert result.exit_code in (1, 2) and result.stderr == f"lrplot: error: {message}\n"
+
+
+def test_the_deepspeed_flag_applies_its_scheduler_block(cli):
+    trainers = Path(__file__).parents[1] / "configs" / "trainers"
+    for config in ("trl-sft.yaml", "axolotl-lora.yml"):
+        result = cli("from-config", trainers / config, "--dataset-size", "12000", "--deepspeed",
+                     trainers / "ds-zero3-warmuplr.json", "-f", "csv")
+        assert result.exit_code == 0 and "has a scheduler block (WarmupLR): it replaces" in result.stderr
+    wrong = cli("from-config", trainers / "trl-sft.yaml", "--dataset-size", "12000", "--deepspeed",
+                trainers / "axolotl-lora.yml")
+    assert wrong.exit_code == 2 and "is not a DeepSpeed config" in wrong.stderr
+
+
+def test_splits_are_said_before_the_count(cli):
+    config = Path(__file__).parents[1] / "configs" / "trainers" / "llamafactory-sft.yaml"
+    lines = cli("from-config", config, "--dataset-size", "52000", "-f", "csv").stderr.splitlines()
+    assert lines[0].startswith("lrplot: max_samples 10,000:") and lines[2].startswith("lrplot: HF Trainer: 9,000")

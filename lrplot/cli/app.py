@@ -203,7 +203,8 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
     for cls in SCHEDULERS.values():
         spec = cls.spec
         full = only is None or spec.name in only
-        app.command(spec.cli, cls=LrplotCommand, help=f"{spec.name}: {spec.summary}.")(
+        app.command(spec.cli, cls=LrplotCommand, help=f"{spec.name}: {spec.summary}.",
+                    short_help=f"{spec.summary} ({spec.name})")(
             _scheduler_command(spec) if full else _listed_only(spec))
 
     def from_config(
@@ -214,7 +215,7 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
 
     params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=inspect.signature(from_config).parameters["config"].annotation)]
-    params += O.common() + O.warmup_options() + [
+    params += O.common(from_file=True) + O.warmup_options() + [
         inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file "
                                         "(overrides the config's metrics)")]),
@@ -246,7 +247,7 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
 
     params = [inspect.Parameter("configs", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=inspect.signature(compare).parameters["configs"].annotation)]
-    params += [p for p in O.common() if p.name not in ("lr", "momentum", "betas")]
+    params += [p for p in O.common(from_file=True) if p.name not in ("lr", "momentum", "betas")]
     compare.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     compare.__annotations__ = {p.name: p.annotation for p in params}
     app.command("compare", cls=LrplotCommand,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import LrplotError, ParamError, format_path
+from ..errors import LrplotError, ParamError, format_path, shown
 
 
 def split_values(raw: list) -> list[str]:
@@ -76,6 +76,31 @@ def apply(config: dict, opts: dict, only: tuple[str, ...] | None = None) -> dict
             node = node[key]
         node[run_flag.path[-1]] = run_flag.convert(opts[run_flag.option])
     return config
+
+
+#: Run flags whose value must be a whole number >= 1, checked before any file is read.
+_AT_LEAST_ONE = ("dataset_size", "batch_size", "devices", "grad_accum", "max_steps")
+
+
+def check(opts: dict, versions: tuple = ()) -> None:
+    """Refuse a run flag's bad value naming the flag, before a config file could be blamed for it."""
+    from ..engine.trainers import TRAINERS
+
+    for option in _AT_LEAST_ONE:
+        value = opts.get(option)
+        if value is not None and value < 1:
+            raise LrplotError(f"{_BY_OPTION[option].flag}: {value} is invalid: must be >= 1")
+    trainer = opts.get("trainer")
+    if trainer is not None and trainer not in TRAINERS:
+        raise LrplotError(f"--trainer: {shown(trainer)} is not one of {', '.join(TRAINERS)}")
+    version = opts.get("transformers")
+    if version is not None and version not in versions:
+        raise LrplotError(f"--transformers: {shown(version)} is not one of {', '.join(versions)}")
+
+
+def given_flag(path: tuple, opts: dict) -> bool:
+    """Whether an error at config ``path`` is about a value a run flag put there (not the file's)."""
+    return any(path[:len(f.path)] == f.path and f.given(opts) for f in RUN_FLAGS)
 
 
 def reword(err: ParamError, spec=None) -> LrplotError:

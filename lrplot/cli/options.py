@@ -13,7 +13,8 @@ from ..render import formats
 
 # --- options shared by every scheduler command ---------------------------------------------
 
-def common(include_epochs: bool = True) -> list[inspect.Parameter]:
+def common(include_epochs: bool = True, from_file: bool = False) -> list[inspect.Parameter]:
+    """``from_file``: a config's values come first, so the defaults shown are the file's."""
     opt = inspect.Parameter.KEYWORD_ONLY
     out = []
     if include_epochs:
@@ -24,7 +25,7 @@ def common(include_epochs: bool = True) -> list[inspect.Parameter]:
     out += [
         inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
             "--lr", metavar="LR[,LR...]", help="the optimizer's learning rate; one param group per value (repeat or "
-            "comma-separate)", show_default="0.1")]),
+            "comma-separate)", show_default="the file's, else 0.1" if from_file else "0.1")]),
         inspect.Parameter("momentum", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
             "--momentum", metavar="M", help="SGD momentum of the dummy optimizer (cycled by CyclicLR/OneCycleLR)",
             show_default="0")]),
@@ -51,11 +52,11 @@ def common(include_epochs: bool = True) -> list[inspect.Parameter]:
         inspect.Parameter("steps_per_epoch", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
             "--steps-per-epoch", metavar="K", help="step the scheduler every iteration, K per epoch: --epochs counts "
             "epochs, the x axis and an 'epoch' CSV column show epochs (OneCycleLR: torch's steps_per_epoch)")]),
-    ] + run_options()
+    ] + run_options(from_file)
     return out
 
 
-def run_options() -> list[inspect.Parameter]:
+def run_options(from_file: bool = False) -> list[inspect.Parameter]:
     """The training run: lrplot counts optimizer steps from these as the --trainer does (README: run model)."""
     opt = inspect.Parameter.KEYWORD_ONLY
 
@@ -67,8 +68,10 @@ def run_options() -> list[inspect.Parameter]:
         option("dataset_size", int, "--dataset-size", "training examples (before the config's own validation "
                "split or cap); rows become the optimizer steps the --trainer takes over --epochs"),
         option("batch_size", int, "--batch-size", "per-device batch size (a config's own value otherwise)"),
-        option("devices", int, "--devices", "data-parallel processes", show_default="1"),
-        option("grad_accum", int, "--grad-accum", "gradient accumulation steps", show_default="1"),
+        option("devices", int, "--devices", "data-parallel processes", show_default="the file's, else 1"
+               if from_file else "1"),
+        option("grad_accum", int, "--grad-accum", "gradient accumulation steps", show_default="the file's, else 1"
+               if from_file else "1"),
         inspect.Parameter("drop_last", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
             "--drop-last/--no-drop-last", help="whether the loader drops the short last batch (default: the "
             "trainer's)", show_default=False)]),

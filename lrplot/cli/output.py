@@ -94,6 +94,8 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
     labels = labels or [""] * len(results)
     for result, label in zip(results, labels):
         prefix = f"lrplot: {label}: " if label else "lrplot: "
+        for note in getattr(result, "prelude", []):
+            say(prefix + note)
         if getattr(result, "plan", None) is not None:
             say(prefix + result.plan.arithmetic)
         for note in getattr(result, "notes", []):

@@ -38,6 +38,7 @@ def _with_metrics(opts: dict) -> dict:
 
 
 def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
+    F.check(opts)
     config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": {}}
     F.apply(config, _with_metrics(opts))
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), spec.cli)
@@ -55,6 +56,8 @@ def _translated(loaded, opts: dict, source: str = "-"):
     try:
         translation = translate(loaded.data, _run_context(source, opts))
     except ParamError as err:
+        if F.given_flag(err.path, opts):  # counting the run failed on a value the user typed
+            raise F.reword(err) from None
         raise loaded.error(err) from None
     except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
         # a value of a type no reader expected: say so rather than guess (each reader checks what it knows)
@@ -85,6 +88,9 @@ def _flags_after(translation) -> tuple[str, ...]:
 
 def _run_context(source: str, opts: dict) -> dict:
     """The run flags a config shape reads with the file's own values, and where the file is."""
+    from ..config.shapes.hf import VERSIONS
+
+    F.check(opts, VERSIONS)
     context = {option: opts.get(option) for option in F.RUN_MODEL_OPTIONS + ("steps_per_epoch", "epochs")}
     lrs = F.split_values(opts.get("lr") or [])
     context["lr"] = P.to_float(lrs[0], ("optimizer", "lr")) if len(lrs) == 1 else None
@@ -94,11 +100,14 @@ def _run_context(source: str, opts: dict) -> dict:
     return context
 
 
-def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = None):
-    """Simulate ``config``; an engine error is reworded with the file, line and key it came from."""
+def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = None, opts: dict | None = None):
+    """Simulate ``config``; an engine error is reworded with the flag the user typed, or the file, line and key
+    it came from."""
     try:
         return _simulate(config, budget)
     except ParamError as err:
+        if opts and F.given_flag(err.path, opts):
+            raise F.reword(err) from None
         raise loaded.error(ParamError(to_file_path(err.path), err.detail)) from None
 
 
@@ -112,8 +121,8 @@ def run_from_config(source: str, opts: dict) -> None:
         data["optimizer"] = dict(data["optimizer"])
     F.apply(data, _with_metrics(opts), only=_flags_after(translation))
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
-    result = _simulate_located(loaded, data, translation.original_path)
-    result.notes = translation.notes
+    result = _simulate_located(loaded, data, translation.original_path, opts=opts)
+    result.notes, result.prelude = translation.notes, translation.prelude
     result.warnings = translation.warnings + result.warnings
     OUT.emit([result], target, opts)
 
@@ -163,7 +172,7 @@ def run_compare(sources: list[str], opts: dict) -> None:
                 run.setdefault("epochs", shared_epochs)
             F.apply(run, opts, only=tuple(o for o in _COMPARE_FLAGS if o in allowed))
             result = _simulate_located(loaded, run, to_file_path or (lambda p, prefix=path: prefix + p),
-                                       budget=MAX_VALUES - used)
+                                       budget=MAX_VALUES - used, opts=opts)
             used += result.lr.size * (2 if result.uninterrupted is not None else 1)
             results.append(result)
             labels.append(str(label) if label is not None else (f"{stem}[{path[1]}]" if path else stem))

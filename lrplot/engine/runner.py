@@ -35,6 +35,7 @@ class SimulationResult:
     optimizer_lr: list[float] = field(default_factory=list)  # the optimizer's lr per group, as configured
     plan: Any = None  # trainers.Plan when a training run was counted: rows are its optimizer steps
     notes: list[str] = field(default_factory=list)  # how a config's values were resolved, for stderr
+    prelude: list[str] = field(default_factory=list)  # what was done to the data before counting, for stderr
 
     @property
     def groups(self) -> int:
@@ -77,13 +78,18 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
                             constructed=constructed, title=node.describe())
 
 
-def every_nth(result: SimulationResult, calls: int) -> SimulationResult:
-    """Rows of optimizer steps from a run of scheduler steps, ``calls`` scheduler steps per optimizer step."""
-    result.lr = np.ascontiguousarray(result.lr[::calls])
+def at_rows(result: SimulationResult, index) -> SimulationResult:
+    """Rows of optimizer steps from a run of scheduler steps: row i is scheduler row ``index[i]``."""
+    result.lr = result.lr[index]
     if result.momentum is not None:
-        result.momentum = np.ascontiguousarray(result.momentum[::calls])
-    result.steps = np.arange(len(result.lr), dtype=np.int64)
-    result.marks = [(-(-step // calls), label) for step, label in result.marks]
+        result.momentum = result.momentum[index]
+    result.steps = np.arange(len(index), dtype=np.int64)
+    marks = []
+    for step, label in result.marks:  # the first optimizer step that sees the scheduler's step (index ascends)
+        row = int(np.searchsorted(index, step))
+        if row < len(index) and index[row] == step:
+            marks.append((row, label))
+    result.marks = marks
     return result
 
 

@@ -14,7 +14,8 @@ from . import schema, trainers
 from .base import OptimizerState
 from .horizons import horizon_warnings
 from .resume import resumed
-from .runner import SimulationResult, every_nth, run_metric_driven, run_tree
+from .._lazy import np
+from .runner import SimulationResult, at_rows, run_metric_driven, run_tree
 from .schema import MAX_STEPS, MAX_VALUES
 from .tree import build
 from .warmup import with_warmup
@@ -33,23 +34,24 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
         raise ParamError(("metrics",), f"only metric-driven schedulers (ReduceLROnPlateau, PlateauLRScheduler) "
                          f"use metrics, not {spec.name}")
     plan = trainers.plan(run.run) if run.run is not None else None
-    calls = plan.scheduler_calls if plan else 1
+    stepped = plan is not None and (plan.scheduler_calls > 1 or plan.interval != "step" or plan.frequency > 1)
     per_epoch = plan.steps_per_epoch if plan else run.steps_per_epoch
     n = plan.total_steps if plan else schema.rows(run, spec, node.p)
-    if calls > 1 and (spec.metric_driven or run.start_step is not None):
-        raise ParamError(("run", "devices"), "a scheduler stepped once per process (accelerate) is simulated "
-                         "for schedules without metrics and without a resume; give --split-batches or 1 device")
+    if stepped and (spec.metric_driven or run.start_step is not None):
+        raise ParamError(("run",), "a scheduler not stepped once per optimizer step (accelerate's processes, an "
+                         "epoch interval, a frequency) is simulated without metrics and without a resume")
     resumed_at = run.start_step
     if resumed_at is None and node.p.get("last_epoch", -1) != -1:
         resumed_at = node.p["last_epoch"]  # built with last_epoch=S (a saved config): the run resumed at S
     start = schema.start_step(resumed_at, n)
     opt = run.optimizer
-    schema.check_budget((n - 1) * calls + 1, len(opt.lrs), 2 if start else 1, budget)
+    index = plan.scheduler_steps(np.arange(n, dtype=np.int64)) if stepped else None
+    schema.check_budget(n if index is None else max(n, int(index[-1]) + 1), len(opt.lrs), 2 if start else 1, budget)
     state = OptimizerState(opt.lrs, opt.momentum, opt.betas)
     if spec.metric_driven:
         result = run_metric_driven(node, state, n, run.metrics)
-    elif calls > 1:
-        result = every_nth(run_tree(node, state, (n - 1) * calls + 1, per_epoch and per_epoch * calls), calls)
+    elif index is not None:  # scheduler steps, picked at each optimizer step
+        result = at_rows(run_tree(node, state, int(index[-1]) + 1, None), index)
     else:
         result = run_tree(node, state, n, per_epoch)
     result.optimizer_lr = list(opt.lrs)

@@ -50,7 +50,7 @@ TRAINERS: dict[str, Trainer] = {t.name: t for t in (
             help="a plain loop: the scheduler steps once per optimizer step; a short last window is not a step"),
     Trainer("hf", "HF Trainer", "transformers Trainer 4.57 / 5.23 (set_initial_training_values) with accelerate "
             "1.10-1.15 sharding", shard=SHARD_BATCHES, partial_window=True, fractional_epochs=True,
-            help="transformers Trainer: the short last accumulation window is a step; fractional epochs"),
+            help="the transformers Trainer: the short last accumulation window is a step; fractional epochs"),
     Trainer("accelerate", "accelerate loop", "accelerate 1.15 BatchSamplerShard, accumulate() and "
             "AcceleratedScheduler.step", shard=SHARD_BATCHES, partial_window=True, steps_scheduler_per_process=True,
             help="a loop with accelerate: a prepared scheduler steps once per process per optimizer step "
@@ -58,25 +58,31 @@ TRAINERS: dict[str, Trainer] = {t.name: t for t in (
     Trainer("axolotl", "axolotl", "axolotl 0.19 calculate_total_num_steps (no sample packing), then the HF "
             "Trainer loop with max_steps", shard=SHARD_BATCHES, partial_window=True, total=TOTAL_GLOBAL,
             fractional_epochs=True, max_steps_caps=True,
-            help="axolotl: total = ceil(examples x epochs / (batch x grad_accum x devices)), capped by max_steps"),
-    Trainer("torchtune", "torchtune", "torchtune 0.6 recipes: StatefulDistributedSampler, "
+            help="total = ceil(examples x epochs / (batch x grad_accum x devices)), capped by max_steps"),
+    Trainer("torchtune", "torchtune recipe", "torchtune 0.6 recipes: StatefulDistributedSampler, "
             "StatefulDataLoader(drop_last=True), steps = len(loader) // grad_accum", drop_last=True,
-            sampler_drop_last=False, help="torchtune recipes: the loader drops the short batch; a short last "
+            sampler_drop_last=False, help="the recipes' loader drops the short batch; a short last "
             "window is not a step"),
+    Trainer("lightning", "Lightning Trainer", "lightning 2.5 fit loop: DistributedSampler, an optimizer step every "
+            "accumulate_grad_batches batches or at the epoch's last batch; estimated_stepping_batches",
+            partial_window=True, max_steps_caps=True, help="the fit loop: a short last accumulation window is a "
+            "step; max_steps caps max_epochs; the scheduler steps per epoch unless its interval is 'step'"),
     Trainer("timm", "timm train.py", "timm 1.0 train.py: create_loader(drop_last=True for training, "
             "DistributedSampler), updates_per_epoch = (len(loader) + grad_accum - 1) // grad_accum",
             partial_window=True, drop_last=True, sampler_drop_last=False,
-            help="timm's train.py: the loader drops the short batch; a short last window is an update"),
+            help="the loader drops the short batch; a short last window is an update"),
     Trainer("deepspeed", "DeepSpeed engine", "deepspeed 0.19 engine: a step at every gradient-accumulation "
             "boundary, micro-steps counted across epochs", total=TOTAL_MICRO,
             help="a DeepSpeed engine loop: one optimizer step per grad_accum micro-batches, counted across epochs"),
     Trainer("llamafactory-v1", "LLaMA-Factory v1", "LLaMA-Factory v1 BaseTrainer: StatefulDistributedSampler("
             "drop_last=True), loader of global_batch / dp examples, drop_last=True", drop_last=True,
-            sampler_drop_last=True, help="LLaMA-Factory's v1 trainer: every short batch dropped"),
+            sampler_drop_last=True, help="its own trainer: every short batch dropped"),
 )}
 
 RUN_KEYS = ("dataset_size", "batch_size", "devices", "grad_accum", "drop_last", "max_steps",
-            "max_steps_per_epoch", "trainer", "split_batches")
+            "max_steps_per_epoch", "trainer", "split_batches", "interval", "frequency", "limit_batches")
+#: When the scheduler steps: after optimizer steps, or at the end of epochs (Lightning's interval)
+INTERVALS = ("step", "epoch")
 
 
 @dataclass(frozen=True)
@@ -89,6 +95,14 @@ class Plan:
     scheduler_calls: int  # scheduler.step() calls per optimizer step
     arithmetic: str  # the counting, in one line, for stderr
     notes: list[str] = field(default_factory=list)
+    interval: str = "step"  # "epoch": the scheduler steps at the end of each epoch
+    frequency: int = 1  # ... every frequency intervals
+
+    def scheduler_steps(self, rows):
+        """How many times ``scheduler.step()`` has run before optimizer step ``rows`` (an int array)."""
+        if self.interval == "epoch":
+            return rows // self.steps_per_epoch // self.frequency
+        return rows * self.scheduler_calls // self.frequency
 
 
 def parse_run(value: Any, epochs: Any) -> dict:
@@ -105,7 +119,7 @@ def parse_run(value: Any, epochs: Any) -> dict:
     trainer = TRAINERS[name]
     run = {"trainer": trainer}
     for key, low in (("dataset_size", 1), ("batch_size", 1), ("devices", 1), ("grad_accum", 1),
-                     ("max_steps", 1), ("max_steps_per_epoch", 1)):
+                     ("max_steps", 1), ("max_steps_per_epoch", 1), ("frequency", 1), ("limit_batches", 1)):
         raw = value.get(key)
         if raw is None:
             run[key] = None
@@ -119,12 +133,16 @@ def parse_run(value: Any, epochs: Any) -> dict:
         if raw is not None and not isinstance(raw, bool):
             raise ParamError(("run", key), f"expected true or false, got {raw!r}")
         run[key] = raw
+    run["interval"] = value.get("interval") or "step"
+    if run["interval"] not in INTERVALS:
+        raise ParamError(("run", "interval"), f"{run['interval']!r} is not one of {', '.join(INTERVALS)}")
     if epochs is not None:
         epochs = to_float(epochs, ("epochs",))
         if not epochs > 0:
-            raise ParamError(("epochs",), f"{epochs!r} is invalid: train for more than 0 epochs")
+            raise ParamError(("epochs",), f"{epochs:g} is invalid: train for more than 0 epochs")
         if not trainer.fractional_epochs and epochs != int(epochs):
-            raise ParamError(("epochs",), f"{epochs!r} is invalid: the {trainer.label} runs whole epochs")
+            raise ParamError(("epochs",), f"{epochs:g} is invalid: the {trainer.label} runs whole epochs (give a whole "
+                             "number; the HF Trainer and axolotl take fractions)")
     run["epochs"] = epochs
     return run
 
@@ -135,18 +153,25 @@ def plan(run: dict) -> Plan:
     devices, accum = run["devices"] or 1, run["grad_accum"] or 1
     calls = devices if trainer.steps_scheduler_per_process and not run["split_batches"] else 1
     max_steps, epochs, examples = run["max_steps"], run["epochs"], run["dataset_size"]
+    if run["interval"] == "epoch" and examples is None:
+        raise ParamError(("run", "dataset_size"), "missing: a scheduler stepped per epoch needs the epoch's optimizer "
+                         "steps, counted from the number of training examples")
     if examples is None:
         if max_steps is None:
             raise ParamError(("run", "dataset_size"), "missing: counting the run's optimizer steps needs the "
                              "number of training examples, or give the number of steps (max_steps)")
         return Plan(trainer, max_steps, None, calls, f"{trainer.label}: max_steps {max_steps:,} = {max_steps:,} "
-                    f"optimizer steps" + _calls_text(calls, devices))
+                    f"optimizer steps" + _calls_text(calls, devices) + _interval_text(run),
+                    frequency=run["frequency"] or 1)
     batch = run["batch_size"]
     if batch is None:
         raise ParamError(("run", "batch_size"), "missing: counting the run's optimizer steps needs the "
                          "per-device batch size")
     drop_last = trainer.drop_last if run["drop_last"] is None else run["drop_last"]
     batches, text = _batches_per_process(trainer, examples, batch, devices, drop_last)
+    if run["limit_batches"] is not None and run["limit_batches"] < batches:
+        batches = run["limit_batches"]
+        text += f", limited to {batches:,}"
     if batches == 0:
         raise ParamError(("run", "dataset_size"), f"{examples:,} examples make no full batch of {batch} x "
                          f"{devices} devices, and the loader drops short batches: the run takes no step")
@@ -166,7 +191,8 @@ def plan(run: dict) -> Plan:
         text += f", capped by max_steps_per_epoch at {cap:,}"
     total, total_text = _total(trainer, run, examples, batch, devices, accum, batches, per_epoch)
     return Plan(trainer, total, per_epoch, calls, f"{trainer.label}: {text}; {total_text}"
-                + _calls_text(calls, devices))
+                + _calls_text(calls, devices) + _interval_text(run), interval=run["interval"],
+                frequency=run["frequency"] or 1)
 
 
 def _batches_per_process(trainer: Trainer, examples: int, batch: int, devices: int, drop_last: bool):
@@ -188,7 +214,7 @@ def _batches_per_process(trainer: Trainer, examples: int, batch: int, devices: i
 
 def _total(trainer, run, examples, batch, devices, accum, batches, per_epoch) -> tuple[int, str]:
     max_steps, epochs = run["max_steps"], run["epochs"]
-    if max_steps is not None and not trainer.max_steps_caps:
+    if max_steps is not None and (not trainer.max_steps_caps or epochs is None):
         return max_steps, f"max_steps {max_steps:,} = {max_steps:,} steps"
     if epochs is None:
         raise ParamError(("epochs",), "missing: counting the run's optimizer steps needs the number of "
@@ -209,6 +235,13 @@ def _total(trainer, run, examples, batch, devices, accum, batches, per_epoch) ->
     if total < 1:
         raise ParamError(("epochs",), f"the run has no optimizer step ({text})")
     return total, text
+
+
+def _interval_text(run: dict) -> str:
+    frequency = run["frequency"] or 1
+    if run["interval"] == "epoch":
+        return "; the scheduler steps at the end of every " + (f"{frequency} epochs" if frequency > 1 else "epoch")
+    return f"; the scheduler steps every {frequency} optimizer steps" if frequency > 1 else ""
 
 
 def _calls_text(calls: int, devices: int) -> str:

@@ -20,6 +20,7 @@ class Translation:
     config: Any
     origin: dict[tuple, tuple] = field(default_factory=dict)  # translated path prefix -> path in the file
     ignored: list[str] = field(default_factory=list)
+    prelude: list[str] = field(default_factory=list)  # what was done to the data first (splits, caps): stderr
     notes: list[str] = field(default_factory=list)  # how values were resolved (warmup, overrides): stderr
     defaults: list[str] = field(default_factory=list)  # "key=value" filled from the trainer's defaults: -v
     warnings: list[str] = field(default_factory=list)
@@ -73,6 +74,16 @@ def given(run: dict, key: str, data: dict, file_key: str, default: Any, convert,
             translation.defaults.append(f"{file_key}={default}")
         return default
     return convert(data, file_key, default)
+
+
+def own_trainer(run: dict, trainer: str, what: str) -> None:
+    """A file of ``what`` is counted by ``trainer``; a different --trainer is refused, naming the flag."""
+    given_trainer = run.get("trainer")
+    if given_trainer not in (None, trainer):
+        from ...errors import LrplotError
+
+        raise LrplotError(f"--trainer {shown(given_trainer)[1:-1]}: {what} is counted as --trainer {trainer} does; "
+                          "leave --trainer out")
 
 
 def number(data: dict, key: str, default: Any) -> Any:

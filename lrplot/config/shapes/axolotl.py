@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, integer, number, signature, unused
+from . import Translation, integer, number, own_trainer, signature, unused
 from .hf import scheduler_kwargs, scheduler_type
 
 NAME = "axolotl"
@@ -33,8 +33,7 @@ def detect(data: Any) -> float:
 
 def translate(data: dict, run: dict) -> Translation:
     out = Translation(NAME, None)
-    if run.get("trainer") not in (None, "axolotl"):
-        raise ParamError(("trainer",), f"{run['trainer']!r}: an axolotl file is counted by axolotl (--trainer axolotl)")
+    own_trainer(run, "axolotl", "an axolotl config")
     lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
     if lr is None:
         raise ParamError(("learning_rate",), "missing: axolotl requires learning_rate")
@@ -46,6 +45,12 @@ def translate(data: dict, run: dict) -> Translation:
     config = {"scheduler": None, "params": None, "optimizer": {"lr": lr}, "run": block, "epochs": epochs}
     config["scheduler"], config["params"] = _schedule(data, kind, lr, warmup, total, out)
     out.config, out.counted_run = config, True
+    ds = run.get("deepspeed") or data.get("deepspeed")
+    if ds:  # axolotl trains with the HF Trainer: a DeepSpeed scheduler block replaces axolotl's as well
+        from .deepspeed import override
+
+        override(ds, out, run, {"learning_rate": lr, "total": total, "warmup": warmup,
+                                "batch_size": block["batch_size"], "grad_accum": block["grad_accum"]})
     out.origin = {("scheduler",): ("lr_scheduler",), ("params",): ("lr_scheduler_kwargs",),
                   ("optimizer", "lr"): ("learning_rate",), ("params", "num_warmup_steps"): ("warmup_steps",),
                   ("run",): ("num_epochs",), ("epochs",): ("num_epochs",)}
@@ -115,7 +120,7 @@ def _after_split(examples: int, val: Any, out: Translation) -> int:
     held = int(val) if val > 1 else math.ceil(val * examples)
     if held >= examples:
         raise ParamError(("val_set_size",), f"{val:g} holds out {held:,} of {examples:,} examples: none left to train")
-    out.notes.append(f"val_set_size {val:g}: {held:,} of {examples:,} examples held out, {examples - held:,} train")
+    out.prelude.append(f"val_set_size {val:g}: {held:,} of {examples:,} examples held out, {examples - held:,} train")
     return examples - held
 
 

@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from ...errors import LrplotError, ParamError, shown
-from . import Translation, integer, signature, unused
+from . import Translation, integer, own_trainer, signature, unused
 
 NAME = "DeepSpeed"
 SIGNATURE = frozenset({
@@ -36,6 +36,7 @@ def detect(data: Any) -> float:
 
 def translate(data: dict, run: dict) -> Translation:
     out = Translation(NAME, None)
+    own_trainer(run, "deepspeed", "a DeepSpeed config")
     sched = data.get("scheduler")
     if not isinstance(sched, dict):
         raise ParamError((), "this DeepSpeed config has no scheduler block, so its schedule is the trainer's: read "
@@ -193,20 +194,33 @@ def _load(value: Any, run: dict, out: Translation) -> tuple[Any, str]:
             return json.loads(value), "(inline JSON)"
         except ValueError as exc:
             raise ParamError(("deepspeed",), f"not valid JSON ({shown(str(exc), 60)})") from None
-    candidates = [run["deepspeed"]] if run.get("deepspeed") else [value]
-    if not run.get("deepspeed") and run.get("base") and not os.path.isabs(value):
+    if run.get("deepspeed"):  # the flag: the user's own path, which must be there
+        from ...errors import LrplotIOError
+
+        if not os.path.isfile(run["deepspeed"]):
+            raise LrplotIOError(f"--deepspeed: no such file {shown(run['deepspeed'])}")
+        return _read(run["deepspeed"], "--deepspeed")
+    candidates = [value]
+    if run.get("base") and not os.path.isabs(value):
         candidates.append(os.path.join(run["base"], value))
     for path in candidates:
         if os.path.isfile(path):
-            from ..load import load
-
-            loaded = load(path)
-            if not isinstance(loaded.data, dict):
-                raise LrplotError(f"{loaded.name}: expected a DeepSpeed JSON object")
-            return loaded.data, loaded.name
+            return _read(path, f"deepspeed: {shown(value)}")
     out.warnings.append(f"deepspeed: {shown(value)} was not found (looked in {', '.join(map(shown, candidates))}): a "
                         "scheduler block in it would replace this schedule; point to it with --deepspeed FILE")
     return None, ""
+
+
+def _read(path: str, what: str) -> tuple[dict, str]:
+    from ..load import load
+
+    loaded = load(path)
+    blocks = isinstance(loaded.data, dict) and any(isinstance(loaded.data.get(key), dict) and "type" in
+                                                    loaded.data[key] for key in ("scheduler", "optimizer"))
+    if not isinstance(loaded.data, dict) or not (detect(loaded.data) or blocks):
+        raise LrplotError(f"{what}: {loaded.name} is not a DeepSpeed config (no train_micro_batch_size_per_gpu, "
+                          "zero_optimization, scheduler or optimizer block)")
+    return loaded.data, loaded.name
 
 
 def _match(ds: dict, path: tuple, hf_value: Any, label: str, name: str) -> None:

@@ -14,7 +14,7 @@ import math
 from typing import Any
 
 from ...errors import ParamError, shown
-from . import Translation, given, integer, mapping, number, signature, unused
+from . import Translation, given, integer, mapping, number, own_trainer, signature, unused
 
 NAME = "HF TrainingArguments"
 
@@ -47,8 +47,7 @@ def translate(data: dict, run: dict) -> Translation:
 def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Translation:
     """TrainingArguments -> lrplot config; ``examples`` overrides the dataset size (a shape's own split)."""
     out = Translation(shape, None)
-    if run.get("trainer") not in (None, "hf"):
-        raise ParamError(("trainer",), f"{run['trainer']!r}: a {shape} file is run by the HF Trainer (--trainer hf)")
+    own_trainer(run, "hf", f"a {shape} config")
     kind = scheduler_type(data.get("lr_scheduler_type", "linear"))
     kwargs = scheduler_kwargs(data.get("lr_scheduler_kwargs"))
     lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
@@ -69,7 +68,7 @@ def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Tra
     out.origin = {("params",): ("lr_scheduler_kwargs",), ("scheduler",): ("lr_scheduler_type",),
                   ("optimizer", "lr"): ("learning_rate",), ("params", "num_warmup_steps"): ("warmup_steps",),
                   ("params", "num_training_steps"): ("num_train_epochs",), ("run",): ("num_train_epochs",)}
-    ds = data.get("deepspeed")
+    ds = run.get("deepspeed") or data.get("deepspeed")
     if ds is not None and ds != "":
         from .deepspeed import override
 
@@ -190,7 +189,7 @@ def _mixture_split(data: dict, examples: int, out: Translation) -> int:
     if count >= examples:
         raise ParamError(("dataset_mixture", "test_split_size"), f"{held:g} holds out {count:,} of {examples:,} "
                          "examples: none left to train")
-    out.notes.append(f"dataset_mixture.test_split_size {held:g}: {count:,} of {examples:,} examples held out, "
+    out.prelude.append(f"dataset_mixture.test_split_size {held:g}: {count:,} of {examples:,} examples held out, "
                      f"{examples - count:,} train")
     return examples - count
 

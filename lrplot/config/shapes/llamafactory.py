@@ -48,7 +48,7 @@ def translate(data: dict, run: dict) -> Translation:
         examples = _capped(data, examples, notes)
         examples = _after_split(data, examples, notes)
     out = translate_hf(data, run, NAME, examples=examples)
-    out.notes = notes + out.notes
+    out.prelude = notes + out.prelude
     if out.config["scheduler"] == "hf:warmup_stable_decay":
         _wsd_defaults(out)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, integer, number, signature, unused
+from . import Translation, integer, number, own_trainer, signature, unused
 
 NAME = "LLaMA-Factory v1"
 SIGNATURE = frozenset({"global_batch_size", "train_dataset", "dist_config", "optim_config", "lr_scheduler_config",
@@ -29,6 +29,7 @@ def translate(data: dict, run: dict) -> Translation:
         raise ParamError(("lr_scheduler_config",), "LLaMA-Factory v1 registers no lr scheduler plugin, so its "
                          "trainer fails on this key ('not registered under LRSchedulerPlugin')")
     out = Translation(NAME, None)
+    own_trainer(run, "llamafactory-v1", "a LLaMA-Factory v1 config")
     lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
     if lr is None:
         lr = V1_DEFAULT_LR

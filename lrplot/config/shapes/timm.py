@@ -6,7 +6,7 @@ from typing import Any
 
 from ...engine.params import to_float, to_int
 from ...errors import ParamError, shown
-from . import Translation, unused
+from . import Translation, own_trainer, unused
 
 NAME = "timm"
 
@@ -18,9 +18,7 @@ def detect(data: Any) -> float:
 def translate(data: dict, run: dict) -> Translation:
     if run.get("dataset_size") is None:
         return _timm(data, run.get("steps_per_epoch"))
-    if run.get("trainer") not in (None, "timm"):
-        raise ParamError(("trainer",), f"{run['trainer']!r}: a timm training config is run by timm's train.py "
-                         "(--trainer timm)")
+    own_trainer(run, "timm", "a timm training config")
     if data.get("aug_repeats"):
         raise ParamError(("aug_repeats",), "timm's RepeatAugSampler changes the epoch's length; lrplot counts "
                          "without it: give --steps-per-epoch K (timm's updates_per_epoch) instead")

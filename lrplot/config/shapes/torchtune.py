@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ...errors import ParamError, shown
-from . import Translation, integer, number, unused
+from . import Translation, integer, number, own_trainer, unused
 
 NAME = "torchtune"
 #: Where torchtune's one scheduler has lived: torchtune.training (0.5+) and torchtune.modules (0.2-0.4).
@@ -35,9 +35,7 @@ def detect(data: Any) -> float:
 
 def translate(data: dict, run: dict) -> Translation:
     out = Translation(NAME, None)
-    if run.get("trainer") not in (None, "torchtune"):
-        raise ParamError(("trainer",), f"{run['trainer']!r}: a torchtune recipe counts its own steps (--trainer "
-                         "torchtune)")
+    own_trainer(run, "torchtune", "a torchtune recipe")
     optimizer = data.get("optimizer") if isinstance(data.get("optimizer"), dict) else {}
     lr = run["lr"] if run.get("lr") is not None else number(optimizer, "lr", None)
     if lr is None:
