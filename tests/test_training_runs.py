@@ -32,8 +32,8 @@ def count(trainer, epochs=None, **run):
     ("torchtune", dict(dataset_size=12000, batch_size=8, grad_accum=2, max_steps_per_epoch=100), 3, 100, 300),
     ("axolotl", dict(dataset_size=12000, batch_size=8, devices=4, grad_accum=2), 3, 188, 563),  # ceil(562.5)
     ("axolotl", dict(dataset_size=12000, batch_size=8, devices=4, grad_accum=2, max_steps=500), 3, 188, 500),
-    ("axolotl", dict(dataset_size=12000, batch_size=8, devices=4, grad_accum=2, max_steps=900), 3, 188, 563),
-    ("deepspeed", dict(dataset_size=100, batch_size=8, grad_accum=3), 2, 4, 8),  # floor(2 x 13 / 3)
+    ("axolotl", dict(dataset_size=12000, batch_size=8, devices=4, grad_accum=2, max_steps=900), 3, 188, 900),
+    ("deepspeed", dict(dataset_size=100, batch_size=8, grad_accum=3), 2, None, 8),  # floor(2 x 13 / 3), no axis
     ("llamafactory-v1", dict(dataset_size=103, batch_size=4, devices=2), 2, 12, 24),  # floor(floor(103/2)/4)
 ])
 def test_each_trainer_counts_as_its_source_does(trainer, run, epochs, per_epoch, total):
@@ -402,3 +402,61 @@ def test_splits_are_said_before_the_count(cli):
     config = Path(__file__).parents[1] / "configs" / "trainers" / "llamafactory-sft.yaml"
     lines = cli("from-config", config, "--dataset-size", "52000", "-f", "csv").stderr.splitlines()
     assert lines[0].startswith("lrplot: max_samples 10,000:") and lines[2].startswith("lrplot: HF Trainer: 9,000")
+
+
+def test_axolotl_max_steps_is_the_run_and_the_warmup_counts_from_the_smaller():
+    """core/builders/base.py hands the HF Trainer ``cfg.max_steps or total_num_steps``; the warmup comes from
+    total_num_steps = min(estimate, max_steps)."""
+    config = shape_of({**AXOLOTL, "max_steps": 900}, devices=4).config  # estimate 563
+    assert config["params"] == {"num_warmup_steps": 16, "num_training_steps": 900}
+    assert len(lrplot.run_config(config)) == 900
+    config = shape_of({**AXOLOTL, "max_steps": 300}, devices=4).config
+    assert config["params"] == {"num_warmup_steps": 9, "num_training_steps": 300}
+
+
+@pytest.mark.parametrize("data,message", [
+    ({**AXOLOTL, "val_set_size": -0.05}, "a held-out size is >= 0"),
+    ({**AXOLOTL, "jagged_restart_steps": 100}, "jagged restarts"),
+    ({**AXOLOTL, "batch_size": 32}, "refuses gradient_accumulation_steps and batch_size together"),
+    ({**AXOLOTL, "micro_batch_size": 0}, "micro_batch_size: 0 is invalid: must be >= 1"),
+    ({"lr_scheduler_type": "reduce_lr_on_plateau", "per_device_train_batch_size": 8, "num_train_epochs": 1},
+     "lrplot plateau --metrics FILE"),
+    ({"lr_scheduler_type": "cosine", "lr_scheduler_kwargs": {"num_training_steps": 5},
+      "per_device_train_batch_size": 8}, "raises TypeError"),
+    ({"lr_scheduler_type": "cosine", "per_device_train_batch_size": 8, "total_episodes": 10000},
+     "give --max-steps N"),
+    ({"stage": "pt", "finetuning_type": "full", "template": "default", "cutoff_len": 1024,
+      "per_device_train_batch_size": 8, "lr_scheduler_type": "cosine"}, "packing"),
+    ({"train_batch_size": 32, "gradient_accumulation_steps": 3, "zero_optimization": {"stage": 1},
+      "optimizer": {"type": "Adam", "params": {"lr": 1e-3}},
+      "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}}}, "which DeepSpeed asserts"),
+    ({"train_micro_batch_size_per_gpu": 0, "zero_optimization": {"stage": 1},
+      "optimizer": {"type": "Adam", "params": {"lr": 1e-3}},
+      "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": 10}}}, "must be >= 1"),
+])
+def test_what_the_trainer_would_not_run_as_shown_is_refused(data, message):
+    with pytest.raises(ParamError, match=message.replace("(", r"\(").replace(")", r"\)")):
+        translate(data, {"dataset_size": 1000})
+
+
+def test_hf_details_that_change_the_count():
+    base = {"lr_scheduler_type": "linear", "num_train_epochs": 1, "output_dir": "x"}
+    per_gpu = translate({**base, "per_gpu_train_batch_size": 16}, {"dataset_size": 160}).config
+    assert per_gpu["params"]["num_training_steps"] == 10  # 4.x: per_gpu_train_batch_size wins when set
+    split = translate({**base, "per_device_train_batch_size": 8, "accelerator_config": {"split_batches": True}},
+                      {"dataset_size": 160, "devices": 4}).config
+    assert split["params"]["num_training_steps"] == 20  # each batch of 8 split across 4 processes
+    kwargs = translate({**base, "per_device_train_batch_size": 8, "lr_scheduler_type": "polynomial",
+                        "lr_scheduler_kwargs": '{"power": "2", "lr_end": "1e-6"}'}, {"dataset_size": 80}).config
+    assert kwargs["params"]["power"] == 2 and kwargs["params"]["lr_end"] == "1e-6"  # as _convert_str_dict leaves it
+
+
+def test_a_deepspeed_auto_warmup_is_filled_even_for_a_schedule_without_one(tmp_path):
+    ds = tmp_path / "ds.json"
+    ds.write_text(json.dumps({"zero_optimization": {"stage": 2}, "train_micro_batch_size_per_gpu": "auto",
+                              "scheduler": {"type": "WarmupLR", "params": {"warmup_num_steps": "auto",
+                                                                           "warmup_max_lr": "auto"}}}))
+    args = {"lr_scheduler_type": "constant", "warmup_ratio": 0.1, "per_device_train_batch_size": 8,
+            "num_train_epochs": 1, "learning_rate": 1e-3, "deepspeed": str(ds)}
+    config = translate(args, {"dataset_size": 800}).config
+    assert config["params"]["warmup_num_steps"] == 10  # get_warmup_steps(100), whatever the HF schedule type

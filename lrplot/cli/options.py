@@ -75,8 +75,8 @@ def run_options(from_file: bool = False) -> list[inspect.Parameter]:
         inspect.Parameter("drop_last", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
             "--drop-last/--no-drop-last", help="whether the loader drops the short last batch (default: the "
             "trainer's)", show_default=False)]),
-        option("max_steps", int, "--max-steps", "optimizer steps of the run (HF max_steps: replaces the count "
-               "from epochs; axolotl: caps it)"),
+        option("max_steps", int, "--max-steps", "optimizer steps of the run (replaces the count from epochs, as "
+               "the HF Trainer and axolotl do; Lightning stops at the smaller)"),
         option("trainer", str, "--trainer", "who steps the scheduler, and so how steps are counted: " + "; ".join(
             f"{t.name}: {t.help}" for t in TRAINERS.values()), metavar="|".join(TRAINERS),
                show_default="torch, or the config's"),

@@ -59,7 +59,7 @@ def _translated(loaded, opts: dict, source: str = "-"):
         if F.given_flag(err.path, opts):  # counting the run failed on a value the user typed
             raise F.reword(err) from None
         raise loaded.error(err) from None
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError, OverflowError) as exc:
+    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as exc:
         # a value of a type no reader expected: say so rather than guess (each reader checks what it knows)
         raise LrplotError(f"{loaded.name}: a value has a type lrplot cannot read here ({shown(str(exc), 120)})") \
             from None
@@ -91,6 +91,8 @@ def _run_context(source: str, opts: dict) -> dict:
     from ..config.shapes.hf import VERSIONS
 
     F.check(opts, VERSIONS)
+    if opts.get("epochs") is not None and not opts["epochs"] > 0:
+        raise LrplotError(f"--epochs: {opts['epochs']:g} is invalid: train for more than 0 epochs")
     context = {option: opts.get(option) for option in F.RUN_MODEL_OPTIONS + ("steps_per_epoch", "epochs")}
     lrs = F.split_values(opts.get("lr") or [])
     context["lr"] = P.to_float(lrs[0], ("optimizer", "lr")) if len(lrs) == 1 else None
@@ -123,6 +125,8 @@ def run_from_config(source: str, opts: dict) -> None:
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
     result = _simulate_located(loaded, data, translation.original_path, opts=opts)
     result.notes, result.prelude = translation.notes, translation.prelude
+    if opts.get("verbose") and result.plan is not None:
+        say(f"lrplot: counted as {result.plan.trainer.source}")
     result.warnings = translation.warnings + result.warnings
     OUT.emit([result], target, opts)
 

@@ -9,7 +9,7 @@ optimizer step calls ``scheduler.step()``.  Each names the source it was read fr
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Mapping
 
 from ..errors import ParamError
@@ -55,10 +55,10 @@ TRAINERS: dict[str, Trainer] = {t.name: t for t in (
             "AcceleratedScheduler.step", shard=SHARD_BATCHES, partial_window=True, steps_scheduler_per_process=True,
             help="a loop with accelerate: a prepared scheduler steps once per process per optimizer step "
             "(unless --split-batches)"),
-    Trainer("axolotl", "axolotl", "axolotl 0.19 calculate_total_num_steps (no sample packing), then the HF "
-            "Trainer loop with max_steps", shard=SHARD_BATCHES, partial_window=True, total=TOTAL_GLOBAL,
-            fractional_epochs=True, max_steps_caps=True,
-            help="total = ceil(examples x epochs / (batch x grad_accum x devices)), capped by max_steps"),
+    Trainer("axolotl", "axolotl", "axolotl 0.19 calculate_total_num_steps (no sample packing), handed to the HF "
+            "Trainer as max_steps (max_steps, when set, is the run)", shard=SHARD_BATCHES, partial_window=True, total=TOTAL_GLOBAL,
+            fractional_epochs=True,
+            help="total = ceil(examples x epochs / (batch x grad_accum x devices)), or max_steps"),
     Trainer("torchtune", "torchtune recipe", "torchtune 0.6 recipes: StatefulDistributedSampler, "
             "StatefulDataLoader(drop_last=True), steps = len(loader) // grad_accum", drop_last=True,
             sampler_drop_last=False, help="the recipes' loader drops the short batch; a short last "
@@ -94,7 +94,6 @@ class Plan:
     steps_per_epoch: int | None  # None when max_steps alone fixes the run (no dataset size)
     scheduler_calls: int  # scheduler.step() calls per optimizer step
     arithmetic: str  # the counting, in one line, for stderr
-    notes: list[str] = field(default_factory=list)
     interval: str = "step"  # "epoch": the scheduler steps at the end of each epoch
     frequency: int = 1  # ... every frequency intervals
 
@@ -161,14 +160,17 @@ def plan(run: dict) -> Plan:
             raise ParamError(("run", "dataset_size"), "missing: counting the run's optimizer steps needs the "
                              "number of training examples, or give the number of steps (max_steps)")
         return Plan(trainer, max_steps, None, calls, f"{trainer.label}: max_steps {max_steps:,} = {max_steps:,} "
-                    f"optimizer steps" + _calls_text(calls, devices) + _interval_text(run),
+                    f"optimizer steps" + _calls_text(calls) + _interval_text(run),
                     frequency=run["frequency"] or 1)
     batch = run["batch_size"]
     if batch is None:
         raise ParamError(("run", "batch_size"), "missing: counting the run's optimizer steps needs the "
                          "per-device batch size")
     drop_last = trainer.drop_last if run["drop_last"] is None else run["drop_last"]
-    batches, text = _batches_per_process(trainer, examples, batch, devices, drop_last)
+    split = bool(run["split_batches"]) and trainer.shard == SHARD_BATCHES  # each batch split across processes
+    batches, text = _batches_per_process(trainer, examples, batch, 1 if split else devices, drop_last)
+    if split:
+        text += f" (split_batches: each split across {devices} devices)"
     if run["limit_batches"] is not None and run["limit_batches"] < batches:
         batches = run["limit_batches"]
         text += f", limited to {batches:,}"
@@ -190,8 +192,10 @@ def plan(run: dict) -> Plan:
         per_epoch = cap
         text += f", capped by max_steps_per_epoch at {cap:,}"
     total, total_text = _total(trainer, run, examples, batch, devices, accum, batches, per_epoch)
+    if trainer.total == TOTAL_MICRO:
+        per_epoch = None  # micro-steps carry over between epochs: no fixed number of steps per epoch to draw
     return Plan(trainer, total, per_epoch, calls, f"{trainer.label}: {text}; {total_text}"
-                + _calls_text(calls, devices) + _interval_text(run), interval=run["interval"],
+                + _calls_text(calls) + _interval_text(run), interval=run["interval"],
                 frequency=run["frequency"] or 1)
 
 
@@ -244,7 +248,7 @@ def _interval_text(run: dict) -> str:
     return f"; the scheduler steps every {frequency} optimizer steps" if frequency > 1 else ""
 
 
-def _calls_text(calls: int, devices: int) -> str:
+def _calls_text(calls: int) -> str:
     if calls == 1:
         return ""
     return f"; the scheduler steps {calls} times per optimizer step (one per process, as accelerate's " \

@@ -7,6 +7,7 @@ refused naming the candidates, never guessed.  Adding a shape is adding a module
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -84,6 +85,33 @@ def own_trainer(run: dict, trainer: str, what: str) -> None:
 
         raise LrplotError(f"--trainer {shown(given_trainer)[1:-1]}: {what} is counted as --trainer {trainer} does; "
                           "leave --trainer out")
+
+
+def positive(data: dict, key: str, default: Any) -> Any:
+    """``data[key]`` as an integer >= 1 (a count: batch, accumulation, steps, epochs), located when not."""
+    value = integer(data, key, default)
+    if value is not None and value is not default and value < 1:
+        raise ParamError((key,), f"{value} is invalid: must be >= 1")
+    return value
+
+
+def held_out(examples: int, data: dict, path: tuple, out: Translation) -> int:
+    """Examples left after ``train_test_split(test_size=v)`` (datasets: ``int(v)`` above 1, else ``ceil(v x N)``);
+    a value of 1e-6 or less is no split, as LLaMA-Factory and axolotl skip it."""
+    node = data
+    for key in path[:-1]:
+        node = node.get(key) if isinstance(node, dict) else {}
+    value = number(node, path[-1], 0.0) if isinstance(node, dict) else 0.0
+    if value < 0:
+        raise ParamError(path, f"{value:g} is invalid: a held-out size is >= 0")
+    if value <= 1e-6:
+        return examples
+    held = int(value) if value > 1 else math.ceil(value * examples)
+    name = ".".join(map(str, path))
+    if held >= examples:
+        raise ParamError(path, f"{value:g} holds out {held:,} of {examples:,} examples: none left to train")
+    out.prelude.append(f"{name} {value:g}: {held:,} of {examples:,} examples held out, {examples - held:,} train")
+    return examples - held
 
 
 def number(data: dict, key: str, default: Any) -> Any:

@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, integer, number, own_trainer, signature, unused
+from . import Translation, held_out, number, own_trainer, positive, signature, unused
 from .hf import scheduler_kwargs, scheduler_type
 
 NAME = "axolotl"
@@ -37,11 +37,14 @@ def translate(data: dict, run: dict) -> Translation:
     lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
     if lr is None:
         raise ParamError(("learning_rate",), "missing: axolotl requires learning_rate")
+    if data.get("jagged_restart_steps"):
+        raise ParamError(("jagged_restart_steps",), "axolotl wraps the schedule in jagged restarts, which lrplot does "
+                         "not reproduce yet")
     kind = scheduler_type(data.get("lr_scheduler") or "cosine")
     if data.get("lr_scheduler") is None:
         out.defaults.append("lr_scheduler=cosine")
-    block, epochs, total = _count(data, run, out)
-    warmup = _warmup(data, total, out)
+    block, epochs, total, warmup_base = _count(data, run, out)
+    warmup = _warmup(data, warmup_base, out)
     config = {"scheduler": None, "params": None, "optimizer": {"lr": lr}, "run": block, "epochs": epochs}
     config["scheduler"], config["params"] = _schedule(data, kind, lr, warmup, total, out)
     out.config, out.counted_run = config, True
@@ -62,27 +65,32 @@ def translate(data: dict, run: dict) -> Translation:
 
 
 def _count(data: dict, run: dict, out: Translation):
-    """axolotl's total_num_steps: a global ceil over all epochs, after the validation split, capped by max_steps."""
-    micro = run.get("batch_size") or integer(data, "micro_batch_size", None)
+    """(run block, epochs, steps the HF Trainer runs, steps axolotl derives the warmup from).
+
+    axolotl estimates ``ceil(examples x num_epochs / batch_size)`` (batch_size = micro x accumulation x devices,
+    or the file's batch_size), caps it by max_steps for the warmup, and hands the HF Trainer
+    ``max_steps or estimate`` (core/builders/base.py): so max_steps, when given, is the run."""
+    micro = run.get("batch_size") or positive(data, "micro_batch_size", None)
     if micro is None:
         micro = 1
         out.defaults.append("micro_batch_size=1")
-    accum = run.get("grad_accum") or integer(data, "gradient_accumulation_steps", None)
-    only_total = False  # the HF loop's epochs are not axolotl's: show the total, no epoch axis
-    if accum is None:
-        batch = integer(data, "batch_size", None)
-        accum = max(batch // micro, 1) if batch else 1
-        if batch:
-            only_total = True
-            out.notes.append(f"batch_size {batch} without gradient_accumulation_steps: axolotl counts steps with "
-                             f"batch_size, but the HF Trainer runs with accumulation 1, so epochs are not shown")
-        else:
-            out.defaults.append("gradient_accumulation_steps=1")
+    accum, batch = positive(data, "gradient_accumulation_steps", None), positive(data, "batch_size", None)
+    if accum is not None and batch is not None:
+        raise ParamError(("batch_size",), "axolotl refuses gradient_accumulation_steps and batch_size together: "
+                         "set one of them")
+    if run.get("grad_accum"):
+        accum, batch = run["grad_accum"], None
+    elif batch is not None:
+        accum = max(batch // micro, 1)  # normalize_config; the estimate still divides by batch_size
+    elif accum is None:
+        accum = 1
+        out.defaults.append("gradient_accumulation_steps=1")
+    devices = run.get("devices") or 1
     epochs = run.get("epochs") or number(data, "num_epochs", None)
     if epochs is None:
         epochs = 1.0
         out.defaults.append("num_epochs=1")
-    max_steps = run.get("max_steps") or integer(data, "max_steps", None)
+    max_steps = run.get("max_steps") or positive(data, "max_steps", None)
     examples = run.get("dataset_size")
     if data.get("pretraining_dataset") is not None:  # streamed: axolotl takes max_steps as the run
         if max_steps is None:
@@ -98,30 +106,25 @@ def _count(data: dict, run: dict, out: Translation):
         examples = None
         out.notes.append(f"sample_packing: the run is --max-steps {max_steps:,}")
     if examples is not None:
-        examples = _after_split(examples, data.get("val_set_size"), out)
+        examples = held_out(examples, data, ("val_set_size",), out)
+        global_batch = (batch or micro * accum) * devices
+        estimate = math.ceil(examples * epochs / global_batch)
+        out.notes.append(f"axolotl's estimate: ceil({examples:,} x {epochs:g} epochs / {global_batch} "
+                         f"{'batch_size' if batch else 'global batch'}) = {estimate:,} steps" +
+                         (f"; the run is max_steps {max_steps:,}" if max_steps else ""))
     elif max_steps is None:
         raise ParamError(("num_epochs",), "axolotl counts steps from the dataset: give --dataset-size N (training "
                          "examples; --devices N if data-parallel), or --max-steps N")
+    else:
+        estimate = max_steps
+    steps = max_steps or estimate
+    if batch is not None and examples is not None:  # the accumulation the HF loop then runs is not certain
+        out.notes.append(f"batch_size {batch} without gradient_accumulation_steps: the HF Trainer's accumulation "
+                         "(and so its epochs) depends on the axolotl version: epochs are not shown")
+        examples = None
     block = {"trainer": "axolotl", "dataset_size": examples, "batch_size": micro, "grad_accum": accum,
-             "devices": run.get("devices") or 1, "max_steps": max_steps, "drop_last": run.get("drop_last")}
-    from ...engine.trainers import parse_run, plan
-
-    total = plan(parse_run(block, epochs)).total_steps
-    if only_total:
-        block = {**block, "dataset_size": None, "max_steps": total}
-    return block, epochs, total
-
-
-def _after_split(examples: int, val: Any, out: Translation) -> int:
-    """``train_test_split(test_size=val_set_size)``: ceil(v x N) examples held out for a fraction, int(v) above 1."""
-    if val is None or val == 0:
-        return examples
-    val = number({"val_set_size": val}, "val_set_size", 0.0)
-    held = int(val) if val > 1 else math.ceil(val * examples)
-    if held >= examples:
-        raise ParamError(("val_set_size",), f"{val:g} holds out {held:,} of {examples:,} examples: none left to train")
-    out.prelude.append(f"val_set_size {val:g}: {held:,} of {examples:,} examples held out, {examples - held:,} train")
-    return examples - held
+             "devices": devices, "max_steps": steps, "drop_last": run.get("drop_last")}
+    return block, epochs, steps, min(estimate, steps)
 
 
 def _warmup(data: dict, total: int, out: Translation) -> int:

@@ -13,7 +13,7 @@ import os
 from typing import Any
 
 from ...errors import LrplotError, ParamError, shown
-from . import Translation, integer, own_trainer, signature, unused
+from . import Translation, own_trainer, positive, signature, unused
 
 NAME = "DeepSpeed"
 SIGNATURE = frozenset({
@@ -104,7 +104,7 @@ def _optimizer_lr(data: dict, run: dict) -> Any:
 
 
 #: DeepSpeed optimizer types with Adam's betas (what OneCycle cycles); anything else has none to cycle.
-_WITH_BETAS = ("adam", "lamb", "lion", "adagrad")
+_WITH_BETAS = ("adam", "lamb", "lion")
 
 
 def _betas(data: dict) -> dict:
@@ -117,27 +117,29 @@ def _betas(data: dict) -> dict:
 
 
 def _run_block(data: dict, run: dict) -> dict:
-    """The DeepSpeed engine's batch: any two of train_batch_size, micro batch and accumulation give the third."""
+    """The DeepSpeed engine's batch: any two of train_batch_size, micro batch and accumulation give the third,
+    and the three must agree, as DeepSpeed asserts (runtime/config.py _batch_assertion)."""
     devices = run.get("devices") or 1
     micro = _number(data, "train_micro_batch_size_per_gpu")
     accum = _number(data, "gradient_accumulation_steps")
     total = _number(data, "train_batch_size")
-    if None not in (micro, accum, total) and total != micro * accum * devices:
-        raise ParamError(("train_batch_size",), f"{total} is not train_micro_batch_size_per_gpu {micro} x "
-                         f"gradient_accumulation_steps {accum} x {devices} device{'s' if devices > 1 else ''}, which "
-                         f"DeepSpeed asserts: give --devices {total // (micro * accum) or 1} if that is the world size")
     if micro is None and total is not None:
         micro = total // devices // (accum or 1)
     if accum is None:
         accum = total // micro // devices if total is not None and micro else 1
+    if micro is not None and total is not None and (micro < 1 or accum < 1 or total != micro * accum * devices):
+        raise ParamError(("train_batch_size",), f"{total} is not train_micro_batch_size_per_gpu {micro} x "
+                         f"gradient_accumulation_steps {accum} x {devices} device{'s' if devices > 1 else ''}, which "
+                         f"DeepSpeed asserts: give --devices N for the world size it was written for")
     return {"trainer": "deepspeed", "dataset_size": run.get("dataset_size"), "max_steps": run.get("max_steps"),
             "batch_size": run.get("batch_size") or micro, "grad_accum": run.get("grad_accum") or accum,
             "devices": devices, "drop_last": run.get("drop_last")}
 
 
 def _number(data: dict, key: str) -> int | None:
+    """A batch key's count (>= 1); "auto" (filled by the HF Trainer) is treated as not given."""
     value = data.get(key)
-    return None if value is None or value == "auto" else integer(data, key, None)
+    return None if value is None or value == "auto" else positive(data, key, None)
 
 
 # --- the override, as the HF Trainer applies it -------------------------------------------------

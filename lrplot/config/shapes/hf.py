@@ -14,11 +14,12 @@ import math
 from typing import Any
 
 from ...errors import ParamError, shown
-from . import Translation, given, integer, mapping, number, own_trainer, signature, unused
+from . import Translation, given, held_out, integer, mapping, number, own_trainer, positive, signature, unused
 
 NAME = "HF TrainingArguments"
 
-#: TrainingArguments fields that no other shape lrplot reads uses: two of them make a file HF's.
+#: TrainingArguments fields that no other shape lrplot reads uses: one of them, with another TrainingArguments
+#: field, makes a file HF's.
 SIGNATURE = frozenset({
     "per_device_train_batch_size", "per_device_eval_batch_size", "num_train_epochs", "lr_scheduler_type",
     "dataloader_drop_last", "adam_beta1", "adam_beta2", "adam_epsilon", "eval_strategy", "evaluation_strategy",
@@ -50,12 +51,20 @@ def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Tra
     own_trainer(run, "hf", f"a {shape} config")
     kind = scheduler_type(data.get("lr_scheduler_type", "linear"))
     kwargs = scheduler_kwargs(data.get("lr_scheduler_kwargs"))
+    if kind in ("reduce_lr_on_plateau", "greedy"):
+        raise ParamError(("lr_scheduler_type",), f"the HF Trainer steps {kind} with your eval metric at each "
+                         "evaluation: preview it with 'lrplot plateau --metrics FILE' and your eval losses")
+    clash = sorted(set(kwargs) & {"num_training_steps", "num_warmup_steps", "optimizer"})
+    if clash:
+        raise ParamError(("lr_scheduler_kwargs", clash[0]), "get_scheduler passes this itself, so transformers "
+                         "raises TypeError (got multiple values): remove it")
     lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
     if lr is None:
         lr = HF_DEFAULT_LR
         out.defaults.append(f"learning_rate={HF_DEFAULT_LR}")
     total, run_block, epochs = training_steps(data, run, out, examples)
-    warmup = warmup_steps(data, total, run.get("transformers"), out) if kind not in NO_WARMUP else 0
+    # the warmup is resolved even for a schedule without one: a DeepSpeed block's "auto" warmup gets it
+    warmup = warmup_steps(data, total, run.get("transformers"), out if kind not in NO_WARMUP else Translation(shape, None))
     config = {"scheduler": f"hf:{kind}", "params": hf_params(kind, kwargs, warmup, total, out,
                                                               run.get("transformers")),
               "optimizer": {"lr": lr}}
@@ -102,25 +111,22 @@ def scheduler_kwargs(value: Any) -> dict:
 
 
 def _typed(value: Any) -> Any:
-    """transformers' ``_convert_str_dict``: "true"/"false" -> bool, "12" -> int, "0.5" -> float."""
+    """transformers' ``_convert_str_dict``: "true"/"false" -> bool, digits -> int, digits.digits -> float;
+    anything else ("-2", "1e-6") stays a string, as it does there."""
     if isinstance(value, dict):
         return {k: _typed(v) for k, v in value.items()}
     if isinstance(value, str):
         if value.lower() in ("true", "false"):
             return value.lower() == "true"
-        for convert in (int, float):
-            try:
-                return convert(value)
-            except ValueError:
-                pass
+        if value.isdigit():
+            return int(value)
+        if value.replace(".", "", 1).isdigit():
+            return float(value)
     return value
 
 
 def training_steps(data: dict, run: dict, out: Translation, examples: Any = None):
     """(total optimizer steps or None, the run block, epochs), counted as the HF Trainer counts them."""
-    def conv_int(d, k, default):
-        return integer(d, k, default)
-
     def conv_bool(d, k, default):
         value = d.get(k)
         if not isinstance(value, bool):
@@ -150,9 +156,13 @@ def training_steps(data: dict, run: dict, out: Translation, examples: Any = None
         raise ParamError(("num_train_epochs",), f"without max_steps the schedule's length is num_train_epochs x "
                          "optimizer steps per epoch: give --dataset-size N (training examples; --devices N if "
                          "data-parallel), or --max-steps N (or --steps-per-epoch K)")
+    batch_key = "per_gpu_train_batch_size" if data.get("per_gpu_train_batch_size") is not None and \
+        run.get("transformers") != "5.15+" else "per_device_train_batch_size"  # 4.x: per_gpu wins when set
+    accelerator = data.get("accelerator_config") if isinstance(data.get("accelerator_config"), dict) else {}
     block = {"trainer": "hf", "dataset_size": dataset_size, "max_steps": max_steps,
-             "batch_size": given(run, "batch_size", data, "per_device_train_batch_size", 8, conv_int, out),
-             "grad_accum": given(run, "grad_accum", data, "gradient_accumulation_steps", 1, conv_int, out),
+             "split_batches": accelerator.get("split_batches") is True or None,
+             "batch_size": given(run, "batch_size", data, batch_key, 8, positive, out),
+             "grad_accum": given(run, "grad_accum", data, "gradient_accumulation_steps", 1, positive, out),
              "drop_last": given(run, "drop_last", data, "dataloader_drop_last", False, conv_bool, out),
              "devices": run.get("devices") or 1}
     from ...engine.trainers import parse_run, plan
@@ -166,6 +176,8 @@ def _token_counted(data: dict, dataset_size: Any, max_steps: Any, out: Translati
     why = None
     if data.get("packing") is True:
         why = "TRL's packing: true packs examples into rows of max_length tokens, so the steps depend on token lengths"
+    elif data.get("total_episodes") is not None:
+        why = "TRL's PPO/RLOO length is total_episodes, counted in rollouts, not examples / batch"
     elif data.get("num_generations") is not None:
         why = (f"TRL GRPO repeats each prompt num_generations ({data['num_generations']}) times across the batch, "
                "so the steps are not examples / batch")
@@ -180,18 +192,7 @@ def _token_counted(data: dict, dataset_size: Any, max_steps: Any, out: Translati
 
 def _mixture_split(data: dict, examples: int, out: Translation) -> int:
     """alignment-handbook's dataset_mixture: ``train_test_split(test_size=test_split_size)`` after mixing."""
-    mixture = data.get("dataset_mixture")
-    held = mixture.get("test_split_size") if isinstance(mixture, dict) else None
-    if not held:
-        return examples
-    held = number(mixture, "test_split_size", 0.0)
-    count = int(held) if held >= 1 else math.ceil(held * examples)
-    if count >= examples:
-        raise ParamError(("dataset_mixture", "test_split_size"), f"{held:g} holds out {count:,} of {examples:,} "
-                         "examples: none left to train")
-    out.prelude.append(f"dataset_mixture.test_split_size {held:g}: {count:,} of {examples:,} examples held out, "
-                     f"{examples - count:,} train")
-    return examples - count
+    return held_out(examples, data, ("dataset_mixture", "test_split_size"), out)
 
 
 def warmup_steps(data: dict, total: int, version: Any, out: Translation) -> int:

@@ -8,11 +8,10 @@ Megatron (mcore_adapter, Megatron Bridge) are named, not read.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, integer, number, signature
+from . import Translation, held_out, integer, signature
 from .hf import SIGNATURE as HF_SIGNATURE
 from .hf import translate_hf
 
@@ -42,13 +41,18 @@ def translate(data: dict, run: dict) -> Translation:
     if data.get("streaming") is True and run.get("max_steps") is None and integer(data, "max_steps", -1) <= 0:
         raise ParamError(("streaming",), "a streamed dataset has no length: the trainer needs max_steps, and so "
                          "does lrplot")
+    packing = data.get("packing")
+    if packing is None and data.get("stage") == "pt":  # hparams/parser.py: packing defaults to stage == "pt"
+        data = {**data, "packing": True}
     examples = run.get("dataset_size")
     notes = []
     if examples is not None:
         examples = _capped(data, examples, notes)
-        examples = _after_split(data, examples, notes)
+    split = Translation(NAME, None)
+    if examples is not None:
+        examples = held_out(examples, data, ("val_size",), split)
     out = translate_hf(data, run, NAME, examples=examples)
-    out.prelude = notes + out.prelude
+    out.prelude = notes + split.prelude + out.prelude
     if out.config["scheduler"] == "hf:warmup_stable_decay":
         _wsd_defaults(out)
     return out
@@ -65,17 +69,6 @@ def _capped(data: dict, examples: int, notes: list) -> int:
         return examples
     notes.append(f"max_samples {cap:,}: {examples:,} examples capped at {cap:,}")
     return cap
-
-
-def _after_split(data: dict, examples: int, notes: list) -> int:
-    val = number(data, "val_size", 0.0)
-    if not val:
-        return examples
-    held = int(val) if val > 1 else math.ceil(val * examples)
-    if held >= examples:
-        raise ParamError(("val_size",), f"{val:g} holds out {held:,} of {examples:,} examples: none left to train")
-    notes.append(f"val_size {val:g}: {held:,} of {examples:,} examples held out, {examples - held:,} train")
-    return examples - held
 
 
 def _wsd_defaults(out: Translation) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, integer, number, own_trainer, signature, unused
+from . import Translation, integer, number, own_trainer, positive, signature, unused
 
 NAME = "LLaMA-Factory v1"
 SIGNATURE = frozenset({"global_batch_size", "train_dataset", "dist_config", "optim_config", "lr_scheduler_config",
@@ -34,9 +34,9 @@ def translate(data: dict, run: dict) -> Translation:
     if lr is None:
         lr = V1_DEFAULT_LR
         out.defaults.append(f"learning_rate={V1_DEFAULT_LR}")
-    devices = run.get("devices") or integer(data, "dp_size", None) or 1
-    micro = run.get("batch_size") or integer(data, "micro_batch_size", 1)
-    global_batch = integer(data, "global_batch_size", None) or devices * micro
+    devices = run.get("devices") or positive(data, "dp_size", None) or 1
+    micro = run.get("batch_size") or positive(data, "micro_batch_size", 1)
+    global_batch = positive(data, "global_batch_size", None) or devices * micro
     if global_batch % (devices * micro):
         raise ParamError(("global_batch_size",), f"{global_batch} is not a multiple of micro_batch_size {micro} x "
                          f"{devices} devices (LLaMA-Factory v1 raises)")
