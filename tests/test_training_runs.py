@@ -460,3 +460,17 @@ def test_a_deepspeed_auto_warmup_is_filled_even_for_a_schedule_without_one(tmp_p
             "num_train_epochs": 1, "learning_rate": 1e-3, "deepspeed": str(ds)}
     config = translate(args, {"dataset_size": 800}).config
     assert config["params"]["warmup_num_steps"] == 10  # get_warmup_steps(100), whatever the HF schedule type
+
+
+def test_anchors_in_a_trainer_config_are_expanded_and_bombs_refused(cli, tmp_path):
+    config = tmp_path / "cli.yaml"
+    config.write_text("trainer: {max_epochs: &e 20}\nmodel: {class_path: my.Model}\noptimizer:\n  class_path: "
+                      "torch.optim.SGD\n  init_args: {lr: 0.1}\nlr_scheduler:\n  class_path: torch.optim.lr_scheduler."
+                      "CosineAnnealingLR\n  init_args: {T_max: *e}\n")
+    result = cli("from-config", config, "-f", "csv")
+    assert result.exit_code == 0 and len(result.stdout.splitlines()) == 21
+    bomb = tmp_path / "bomb.yaml"
+    bomb.write_text("a: &a [1,1,1,1,1,1,1,1,1,1]\n" + "".join(
+        f"{chr(98 + i)}: &{chr(98 + i)} [{', '.join(['*' + chr(97 + i)] * 10)}]\n" for i in range(6)))
+    refused = cli("from-config", bomb)
+    assert refused.exit_code == 2 and "aliases expand to more than 100,000 values" in refused.stderr

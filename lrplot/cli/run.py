@@ -69,7 +69,7 @@ def _translated(loaded, opts: dict, source: str = "-"):
     if translation.shape == "lrplot":
         loaded.refuse_duplicates()
     translation.warnings += [f"{where}: given twice; the last value is used, as the trainer's loader does"
-                             for where in loaded.duplicates]
+                             for where in loaded.repeated_keys]
     if opts.get("verbose") and translation.shape != "lrplot":
         say(f"lrplot: read as {translation.shape}" + (f"; defaults used: {', '.join(translation.defaults)}"
                                                      if translation.defaults else ""))

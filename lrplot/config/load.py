@@ -75,9 +75,17 @@ class LoadedConfig:
     duplicates: list = field(default_factory=list)  # "name:line: key" of keys given twice (the last one kept)
 
     def refuse_duplicates(self) -> None:
-        """lrplot's own format takes every key once; trainers' loaders (PyYAML, json) keep the last."""
-        if self.duplicates:
-            raise LrplotError(f"{self.duplicates[0]}: duplicate key")
+        """lrplot's own format takes every key once and no aliases; trainers' loaders (PyYAML, json) keep the
+        last and expand aliases."""
+        for entry in self.duplicates:
+            if entry.startswith("alias:"):
+                raise LrplotError(f"{entry[6:]}: anchors and aliases (& and *) are not supported; write the values "
+                                  "out")
+            raise LrplotError(f"{entry}: duplicate key")
+
+    @property
+    def repeated_keys(self) -> list[str]:
+        return [entry for entry in self.duplicates if not entry.startswith("alias:")]
 
     def error(self, err: ParamError) -> LrplotError:
         """Re-word an engine error with this file's name, the line and the key path."""
@@ -185,12 +193,30 @@ def _check_depth(value: Any, name: str, depth: int) -> None:
         _check_depth(child, name, depth + 1)
 
 
+MAX_ALIASED = 100_000  # values aliases may expand to (an alias bomb is refused before it costs much)
+
+
 def _convert(loader, node, path: tuple, lines: dict, name: str, seen: set, duplicates: list) -> Any:
+    """``seen``: ids of the nodes converted so far; converting one again is an alias (recorded in
+    ``duplicates`` as "alias:..." for lrplot's own format to refuse; trainers' loaders expand them)."""
     where = f"{name}:{node.start_mark.line + 1}"
-    if id(node) in seen:
-        raise LrplotError(f"{where}: {format_path(path) or 'document'}: anchors and aliases (& and *) are not "
-                          "supported; write the values out")
+    aliased = id(node) in seen
+    if aliased:
+        duplicates.append(f"alias:{where}: {format_path(path) or 'document'}")
+        loader.lrplot_aliasing = getattr(loader, "lrplot_aliasing", 0) + 1
+    try:
+        return _convert_node(loader, node, path, lines, name, seen, duplicates, where)
+    finally:
+        if aliased:
+            loader.lrplot_aliasing -= 1
+
+
+def _convert_node(loader, node, path, lines, name, seen, duplicates, where) -> Any:
     seen.add(id(node))
+    if getattr(loader, "lrplot_aliasing", 0):
+        loader.lrplot_aliased = getattr(loader, "lrplot_aliased", 0) + 1
+        if loader.lrplot_aliased > MAX_ALIASED:
+            raise LrplotError(f"{where}: aliases expand to more than {MAX_ALIASED:,} values; write the values out")
     lines.setdefault(path, node.start_mark.line + 1)
     if len(path) > MAX_DEPTH:
         raise LrplotError(f"{where}: nested deeper than lrplot reads (at most {MAX_DEPTH} levels)")

@@ -56,7 +56,8 @@ def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translat
     """timm's flat training YAML, through the same arithmetic as timm's create_scheduler_v2."""
     a = dict(TIMM_DEFAULTS)
     for key, value in data.items():
-        a[key] = _typed(key, value, TIMM_DEFAULTS.get(key, value))
+        if key in TIMM_DEFAULTS or key == "lr":  # only what lrplot reads is typed; the rest is train.py's business
+            a[key] = _typed(key, value, TIMM_DEFAULTS.get(key, value))
     sched = a["sched"]
     if sched not in _TIMM_CLASSES:
         raise ParamError(("sched",), f"{sched!r}: lrplot reproduces timm's {', '.join(sorted(_TIMM_CLASSES))}")
