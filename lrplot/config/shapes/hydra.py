@@ -13,21 +13,48 @@ _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
 
 
 def detect(data: Any) -> float:
-    return 1.0 if isinstance(data, dict) and _find_hydra_scheduler(data) is not None else 0.0
+    """A scheduler node: surely Hydra; a defaults list or ``_target_`` nodes without one: Hydra, to refuse."""
+    if not isinstance(data, dict):
+        return 0.0
+    if _find_hydra_scheduler(data) is not None:
+        return 1.0
+    return 0.5 if isinstance(data.get("defaults"), list) or _find(data, lambda target: True) is not None else 0.0
 
 
 def translate(data: dict, run: dict) -> Translation:
-    return _hydra(data, _find_hydra_scheduler(data))
+    where = _find_hydra_scheduler(data)
+    if where is None:
+        overrides = [str(d) for d in data.get("defaults") or [] if "scheduler" in str(d)]
+        if overrides:
+            raise ParamError(("defaults",), f"this looks like a Hydra config whose scheduler comes from its defaults "
+                             f"list ({shown(overrides[0], 60)}): read the composed .hydra/config.yaml of a run")
+        raise ParamError((), "this looks like a Hydra config, but no node in it names a scheduler (_target_ or "
+                         "class_name): the schedule is in the code; nothing here for lrplot to read")
+    out = _hydra(data, where)
+    if "optimizer" not in out.config and run.get("lr") is None:
+        out.warnings.append("no optimizer node in this file: the lr shown is lrplot's default 0.1 (give --lr)")
+    return out
 
 
-def _find_hydra_scheduler(data: dict) -> tuple | None:
-    """The path of the mapping whose ``_target_`` is a learning-rate scheduler."""
+def _target(node: Any) -> str | None:
+    """A node's class: Hydra's ``_target_``, or the ``class_name`` (with ``params``) some projects write."""
+    if not isinstance(node, dict):
+        return None
+    target = node.get("_target_", node.get("class_name"))
+    return target if isinstance(target, str) else None
+
+
+def _is_scheduler(target: str) -> bool:
+    last = target.rsplit(".", 1)[-1]
+    return "lr_scheduler" in target or last.endswith("LR") or last in ("ChainedScheduler", "ReduceLROnPlateau")
+
+
+def _find(data: dict, wanted) -> tuple | None:
+    """The path of the first mapping (depth first, in file order) whose class ``wanted(target)`` accepts."""
     def visit(node: Any, path: tuple):
         if isinstance(node, dict):
-            target = node.get("_target_")
-            if isinstance(target, str) and ("lr_scheduler" in target or target.rsplit(".", 1)[-1].endswith("LR")
-                                            or target.rsplit(".", 1)[-1] in ("ChainedScheduler",
-                                                                             "ReduceLROnPlateau")):
+            target = _target(node)
+            if target is not None and wanted(target):
                 return path
             for key, value in node.items():
                 found = visit(value, path + (key,))
@@ -36,6 +63,15 @@ def _find_hydra_scheduler(data: dict) -> tuple | None:
         return None
 
     return visit(data, ())
+
+
+def _find_hydra_scheduler(data: dict) -> tuple | None:
+    return _find(data, _is_scheduler)
+
+
+def _is_optimizer(target: str) -> bool:
+    return not _is_scheduler(target) and (".optim." in target or target.startswith("torch.optim") or
+                                          target.rsplit(".", 1)[-1].lower() in ("adam", "adamw", "sgd", "lamb"))
 
 
 MAX_DEPTH = 20  # references followed from one value
@@ -92,35 +128,49 @@ class _Resolver:
 
 
 def _hydra(data: dict, where: tuple) -> Translation:
-    """Hydra: ``_target_: torch.optim.lr_scheduler.X`` with the constructor arguments beside it."""
+    """The scheduler node (``_target_`` or ``class_name``), the optimizer beside it (or anywhere), and
+    ``trainer.max_epochs``: the lightning-hydra-template layout and composed ``.hydra/config.yaml`` files."""
     resolver = _Resolver(data)
-    node = data
-    for key in where:
-        node = node[key]
-    name = short_class(resolver.value(node["_target_"], where + ("_target_",)), where + ("_target_",))
-    params = {k: resolver.value(v, where + (k,)) for k, v in node.items()
-              if not str(k).startswith("_") and k != "optimizer"}
-    origin = {("scheduler",): where + ("_target_",), ("params",): where}
+    node = _at(data, where)
+    key = "_target_" if "_target_" in node else "class_name"
+    name = short_class(resolver.value(node[key], where + (key,)), where + (key,))
+    args, args_path = (node["params"], where + ("params",)) if key == "class_name" and \
+        isinstance(node.get("params"), dict) else (node, where)
+    params = {k: resolver.value(v, args_path + (k,)) for k, v in args.items()
+              if not str(k).startswith("_") and k not in ("optimizer", "class_name", "params", "step", "monitor",
+                                                          "interval", "frequency")}
+    origin = {("scheduler",): where + (key,), ("params",): args_path}
     config: dict = {"scheduler": name, "params": params}
-    used = {".".join(map(str, where + (k,))) for k in node}
-    optimizer_path = _find_optimizer(data)
+    used = {".".join(map(str, where + (k,))) for k in node} | {".".join(map(str, args_path + (k,))) for k in args}
+    optimizer_path = _optimizer_near(data, where)
     if optimizer_path is not None:
-        opt = data
-        for key in optimizer_path:
-            opt = opt[key]
-        resolved = {k: resolver.value(v, optimizer_path + (k,)) for k, v in opt.items()
+        opt = _at(data, optimizer_path)
+        opt_args, opt_path = (opt["params"], optimizer_path + ("params",)) if "_target_" not in opt and \
+            isinstance(opt.get("params"), dict) else (opt, optimizer_path)
+        resolved = {k: resolver.value(v, opt_path + (k,)) for k, v in opt_args.items()
                     if k in ("lr", "momentum", "betas")}
-        config["optimizer"] = optimizer_from(resolved, optimizer_path, origin)
-        used |= {".".join(map(str, optimizer_path + (k,))) for k in opt}
+        config["optimizer"] = optimizer_from(resolved, opt_path, origin)
+        used |= {".".join(map(str, opt_path + (k,))) for k in resolved} | {".".join(map(str, optimizer_path))}
+    trainer = data.get("trainer")
+    if isinstance(trainer, dict) and trainer.get("max_epochs") is not None:
+        epochs = resolver.value(trainer["max_epochs"], ("trainer", "max_epochs"))
+        config["epochs"] = epochs
+        origin[("epochs",)] = ("trainer", "max_epochs")
+        used.add("trainer.max_epochs")
     return Translation(NAME, config, origin, unused(data, used))
 
 
-def _find_optimizer(data: dict) -> tuple | None:
-    for key, value in data.items():
-        if isinstance(value, dict):
-            target = value.get("_target_")
-            if isinstance(target, str) and target.startswith("torch.optim.") and "lr_scheduler" not in target:
-                return (key,)
-    return None
+def _at(data: dict, path: tuple) -> Any:
+    node = data
+    for key in path:
+        node = node[key]
+    return node
 
 
+def _optimizer_near(data: dict, scheduler: tuple) -> tuple | None:
+    """The optimizer beside the scheduler (``model.optimizer`` next to ``model.scheduler``), else the first one."""
+    for depth in range(len(scheduler) - 1, -1, -1):
+        parent = _at(data, scheduler[:depth])
+        if isinstance(parent, dict) and _target(parent.get("optimizer")) is not None:
+            return scheduler[:depth] + ("optimizer",)
+    return _find(data, _is_optimizer)
