@@ -28,14 +28,14 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     before anything is allocated.
     """
     run = schema.parse(config)
-    node = _node(run)
+    plan = trainers.plan(run.run) if run.run is not None else None
+    per_epoch = plan.steps_per_epoch if plan else run.steps_per_epoch
+    node = _node(run, per_epoch)
     spec = node.spec
     if run.metrics is not None and not spec.metric_driven:
         raise ParamError(("metrics",), f"only metric-driven schedulers (ReduceLROnPlateau, PlateauLRScheduler) "
                          f"use metrics, not {spec.name}")
-    plan = trainers.plan(run.run) if run.run is not None else None
     stepped = plan is not None and (plan.scheduler_calls > 1 or plan.interval != "step" or plan.frequency > 1)
-    per_epoch = plan.steps_per_epoch if plan else run.steps_per_epoch
     n = plan.total_steps if plan else schema.rows(run, spec, node.p)
     if stepped and (spec.metric_driven or run.start_step is not None):
         raise ParamError(("run",), "a scheduler not stepped once per optimizer step (accelerate's processes, an "
@@ -56,19 +56,18 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
         result = run_tree(node, state, n, per_epoch)
     result.optimizer_lr = list(opt.lrs)
     result.steps_per_epoch = per_epoch
-    result.plan = plan
     if per_epoch:
         result.warnings += horizon_warnings(node, n, per_epoch)
     if start:
-        result = resumed(lambda: _node(run), result, start, n, per_epoch, opt)
-        result.plan = plan
+        result = resumed(lambda: _node(run, per_epoch), result, start, n, per_epoch, opt)
+    result.plan = plan
     return result
 
 
-def _node(run: schema.RunConfig):
-    per_epoch, epochs = run.steps_per_epoch, run.epochs
+def _node(run: schema.RunConfig, per_epoch: int | None):
+    """The scheduler tree; OneCycleLR may take the run's ``per_epoch`` and (whole) epochs."""
+    epochs = run.epochs
     if run.run is not None:
-        per_epoch = trainers.plan(run.run).steps_per_epoch
         epochs = int(epochs) if epochs is not None and epochs == int(epochs) else None
     node = build(run.scheduler, run.params, run={"steps_per_epoch": per_epoch, "epochs": epochs})
     if run.warmup is not None:

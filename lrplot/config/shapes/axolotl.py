@@ -12,7 +12,7 @@ import math
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, held_out, number, own_trainer, positive, signature, unused
+from . import Translation, given, held_out, number, own_trainer, positive, signature, unused
 from .hf import scheduler_kwargs, scheduler_type
 
 NAME = "axolotl"
@@ -34,7 +34,7 @@ def detect(data: Any) -> float:
 def translate(data: dict, run: dict) -> Translation:
     out = Translation(NAME, None)
     own_trainer(run, "axolotl", "an axolotl config")
-    lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
+    lr = given(run, "lr", data, "learning_rate", None, number, out)
     if lr is None:
         raise ParamError(("learning_rate",), "missing: axolotl requires learning_rate")
     if data.get("jagged_restart_steps"):

@@ -58,10 +58,7 @@ def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Tra
     if clash:
         raise ParamError(("lr_scheduler_kwargs", clash[0]), "get_scheduler passes this itself, so transformers "
                          "raises TypeError (got multiple values): remove it")
-    lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
-    if lr is None:
-        lr = HF_DEFAULT_LR
-        out.defaults.append(f"learning_rate={HF_DEFAULT_LR}")
+    lr = given(run, "lr", data, "learning_rate", HF_DEFAULT_LR, number, out)
     total, run_block, epochs = training_steps(data, run, out, examples)
     # the warmup is resolved even for a schedule without one: a DeepSpeed block's "auto" warmup gets it
     warmup = warmup_steps(data, total, run.get("transformers"), out if kind not in NO_WARMUP else Translation(shape, None))

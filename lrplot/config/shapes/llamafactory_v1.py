@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ParamError
-from . import Translation, integer, number, own_trainer, positive, signature, unused
+from . import Translation, given, integer, number, own_trainer, positive, signature, unused
 
 NAME = "LLaMA-Factory v1"
 SIGNATURE = frozenset({"global_batch_size", "train_dataset", "dist_config", "optim_config", "lr_scheduler_config",
@@ -30,10 +30,7 @@ def translate(data: dict, run: dict) -> Translation:
                          "trainer fails on this key ('not registered under LRSchedulerPlugin')")
     out = Translation(NAME, None)
     own_trainer(run, "llamafactory-v1", "a LLaMA-Factory v1 config")
-    lr = run["lr"] if run.get("lr") is not None else number(data, "learning_rate", None)
-    if lr is None:
-        lr = V1_DEFAULT_LR
-        out.defaults.append(f"learning_rate={V1_DEFAULT_LR}")
+    lr = given(run, "lr", data, "learning_rate", V1_DEFAULT_LR, number, out)
     devices = run.get("devices") or positive(data, "dp_size", None) or 1
     micro = run.get("batch_size") or positive(data, "micro_batch_size", 1)
     global_batch = positive(data, "global_batch_size", None) or devices * micro

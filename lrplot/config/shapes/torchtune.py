@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from ...errors import ParamError, shown
-from . import Translation, integer, number, own_trainer, unused
+from . import Translation, given, integer, number, own_trainer, unused
 
 NAME = "torchtune"
 #: Where torchtune's one scheduler has lived: torchtune.training (0.5+) and torchtune.modules (0.2-0.4).
@@ -37,7 +37,7 @@ def translate(data: dict, run: dict) -> Translation:
     out = Translation(NAME, None)
     own_trainer(run, "torchtune", "a torchtune recipe")
     optimizer = data.get("optimizer") if isinstance(data.get("optimizer"), dict) else {}
-    lr = run["lr"] if run.get("lr") is not None else number(optimizer, "lr", None)
+    lr = given(run, "lr", optimizer, "lr", None, number, out)
     if lr is None:
         raise ParamError(("optimizer", "lr"), "missing: the recipe's optimizer needs an lr")
     block, epochs, total = _count(data, run)
