@@ -23,6 +23,8 @@ def example_flags(spec):
     for name, value in spec.example.items():
         param = spec.param(name)
         if not param.cli:
+            if param.run_flag:  # filled from the run: YOLO's nb from --steps-per-epoch
+                flags += [param.run_flag, str(value)]
             continue
         if isinstance(value, list):
             value = ",".join(str(v) for v in value)
@@ -40,11 +42,13 @@ def test_every_scheduler_command_prints_exact_csv(spec):
     expected = lrplot.simulate(spec.name, params=spec.example)
     rows = list(csv.reader(io.StringIO(result.stdout)))
     header = rows[0]
-    assert header[:2] == ["step", "lr"]
+    names = spec.family.param_groups  # a trainer's named groups (YOLO), after the epoch its nb implies
+    assert header[:2] == (["step", "epoch", f"lr_{names[0]}"][:2] if names else ["step", "lr"])
+    first = header.index(f"lr_{names[0]}" if names else "lr")
     assert len(rows) == 1 + len(expected)
     assert [int(r[0]) for r in rows[1:]] == list(range(len(expected)))
-    assert [float(r[1]) for r in rows[1:]] == expected.lr[:, 0].tolist()
-    assert ("momentum" in header) == (expected.momentum is not None)
+    assert [float(r[first]) for r in rows[1:]] == expected.lr[:, 0].tolist()
+    assert any(h.startswith("momentum") for h in header) == (expected.momentum is not None)
     assert ("metric" in header) == (spec.name in ("ReduceLROnPlateau", "PlateauLRScheduler"))
     assert result.stdout.endswith("\n") and "\r" not in result.stdout
 

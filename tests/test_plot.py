@@ -17,7 +17,9 @@ from lrplot.render.plot import Series, render
 
 @pytest.mark.parametrize("name", list(SCHEDULERS))
 def test_every_scheduler_renders_png_and_svg(name):
-    result = lrplot.simulate(name, lr=[0.1, 0.05], params=SCHEDULERS[name].spec.example)
+    spec = SCHEDULERS[name].spec
+    groups = max(len(spec.family.param_groups), 2)  # a trainer's own groups (YOLO) take one lr each
+    result = lrplot.simulate(name, lr=[0.1, 0.05, 0.02][:groups] + [0.01] * (groups - 3), params=spec.example)
     png = render([Series(result)], "png", PlotOptions())
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 10_000
     svg = render([Series(result)], "svg", PlotOptions())

@@ -20,6 +20,8 @@ def params_for(spec, steps):
     params = dict(spec.example)
     if spec.name == "OneCycleLR":
         params["total_steps"] = max(steps, 1)
+    if "nb" in params:  # YOLO's trainers run epochs x nb iterations, never more
+        params["epochs"] = -(-steps // params["nb"])
     return params
 
 
@@ -27,11 +29,12 @@ def params_for(spec, steps):
 @given(steps=st.integers(min_value=1, max_value=400), lr=rates)
 def test_shape_finite_and_rows(spec, steps, lr):
     result = lrplot.simulate(spec.name, epochs=steps, lr=lr, params=params_for(spec, steps))
-    assert result.lr.shape == (steps, 1) and result.lr.dtype == np.float64
+    groups = len(spec.family.param_groups) or 1  # a trainer's own groups (YOLO: weight, bn, bias) share one lr
+    assert result.lr.shape == (steps, groups) and result.lr.dtype == np.float64
     assert np.array_equal(result.steps, np.arange(steps))
     assert np.isfinite(result.lr).all() and (result.lr >= 0).all()
     if result.momentum is not None:
-        assert result.momentum.shape == (steps, 1) and np.isfinite(result.momentum).all()
+        assert result.momentum.shape == (steps, groups) and np.isfinite(result.momentum).all()
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda s: s.name)
@@ -39,8 +42,9 @@ def test_shape_finite_and_rows(spec, steps, lr):
 def test_groups_are_independent(spec, steps, lr, other):
     """Adding a param group never changes the first group's curve."""
     params = params_for(spec, steps)
-    alone = lrplot.simulate(spec.name, epochs=steps, lr=lr, params=params)
-    together = lrplot.simulate(spec.name, epochs=steps, lr=[lr, other], params=params)
+    others = max(len(spec.family.param_groups) - 1, 1)  # a trainer's own groups: one lr each
+    alone = lrplot.simulate(spec.name, epochs=steps, lr=[lr] * (others + 1) if others > 1 else lr, params=params)
+    together = lrplot.simulate(spec.name, epochs=steps, lr=[lr] + [other] * others, params=params)
     assert np.array_equal(alone.lr[:, 0], together.lr[:, 0])
 
 

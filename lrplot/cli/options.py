@@ -97,7 +97,19 @@ def config_options() -> list[inspect.Parameter]:
         inspect.Parameter("deepspeed", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--deepspeed", metavar="FILE", help="the DeepSpeed JSON a TrainingArguments' deepspeed: key names, when "
             "it is not where the key says", show_default=False)]),
+        inspect.Parameter("num_classes", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--num-classes", metavar="NC", help="YOLO: the dataset's number of classes, which ultralytics' "
+            "optimizer auto needs (AdamW's lr0 = round(0.002 x 5 / (4 + nc), 6))", show_default=False)]),
+        inspect.Parameter("optimizer", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--optimizer", metavar="NAME", help="YOLO: the trainer's optimizer argument (SGD, AdamW, auto, ...), "
+            "over the file's; YOLOv5 hyp files have none (train.py's default: SGD)", show_default=False)]),
+        inspect.Parameter("cos_lr", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
+            "--cos-lr/--linear-lr", help="YOLO: cosine (one_cycle) or linear lf, over the file's; YOLOv5 hyp files "
+            "have none (train.py's default: linear)", show_default=False)]),
     ]
+
+#: Config options only some shapes read: given for another shape, they are refused, never ignored.
+SHAPE_OPTIONS = {"num_classes": "--num-classes", "optimizer": "--optimizer", "cos_lr": "--cos-lr/--linear-lr"}
 
 
 def warmup_options() -> list[inspect.Parameter]:

@@ -82,11 +82,14 @@ def render_options(opts: dict, results: list, color: bool = False) -> RenderOpti
     per_epoch = results[0].steps_per_epoch
     if any(r.steps_per_epoch != per_epoch for r in results):
         per_epoch = None
-    epoch_axis = None
+    epoch_axis, unit = None, "optimizer step"
     if per_epoch and all(getattr(r, "plan", None) is not None for r in results):
         per_epoch, epoch_axis = None, per_epoch  # a counted run: optimizer steps below, epochs above
+        units = {r.plan.trainer.rows.rstrip("s") for r in results}
+        unit = units.pop() if len(units) == 1 else "row"
     return RenderOptions(title=opts.get("title"), log_y=opts.get("log_y"), dpi=dpi, size=size,
-                         marks=opts.get("marks", True), steps_per_epoch=per_epoch, color=color, epoch_axis=epoch_axis)
+                         marks=opts.get("marks", True), steps_per_epoch=per_epoch, color=color, epoch_axis=epoch_axis,
+                         row_unit=unit)
 
 
 def emit(results: list, target: Target, opts: dict, labels: list[str] | None = None) -> None:

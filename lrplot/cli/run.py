@@ -9,6 +9,7 @@ from ..engine import params as P
 from ..engine.base import SchedulerSpec
 from ..errors import LrplotError, ParamError, shown
 from . import flags as F
+from . import options as O
 from . import output as OUT
 from .streams import say
 
@@ -66,6 +67,9 @@ def _translated(loaded, opts: dict, source: str = "-"):
     if not isinstance(translation.config, dict):
         raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, "
                           f"got {type(translation.config).__name__}")
+    for option, flag in O.SHAPE_OPTIONS.items():
+        if opts.get(option) is not None and option not in translation.options_read:
+            raise LrplotError(f"{flag.split('/')[0]}: {translation.shape} configs do not use it (YOLO configs do)")
     if translation.shape == "lrplot":
         loaded.refuse_duplicates()
     translation.warnings += [f"{where}: given twice; the last value is used, as the trainer's loader does"
@@ -98,6 +102,8 @@ def _run_context(source: str, opts: dict) -> dict:
     context["lr"] = P.to_float(lrs[0], ("optimizer", "lr")) if len(lrs) == 1 else None
     context["transformers"] = opts.get("transformers")
     context["deepspeed"] = opts.get("deepspeed")
+    for option in O.SHAPE_OPTIONS:
+        context[option] = opts.get(option)
     context["base"] = None if source == "-" else str(Path(source).parent)
     return context
 

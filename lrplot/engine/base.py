@@ -32,8 +32,10 @@ INIT, STEP, RESET0, UNDO = 0, 1, 2, 3
 class OptimizerState:
     """The dummy optimizer's param groups, as scalar Python floats (construction phase)."""
 
-    def __init__(self, lrs: list[float], momentum: float | None, betas: tuple[float, float] | None) -> None:
+    def __init__(self, lrs: list[float], momentum: float | None, betas: tuple[float, float] | None,
+                 names: list[str] | None = None) -> None:
         self.lr = [float(x) for x in lrs]
+        self.names = list(names) if names else None
         self.default_lr = self.lr[0]  # optimizer.defaults['lr']: the lr the optimizer was built with
         self.initial_lr: list[float | None] = [None] * len(lrs)
         self.use_beta1 = betas is not None

@@ -11,9 +11,9 @@ import difflib
 
 from .base import Node
 from ..errors import ParamError
-from .schedulers import composite, cosine, cyclic, deepspeed, hf, llm_recipes, multiplicative, plateau, timm
+from .schedulers import composite, cosine, cyclic, deepspeed, hf, llm_recipes, multiplicative, plateau, timm, yolo
 
-_MODULES = (multiplicative, cosine, cyclic, composite, plateau, hf, timm, deepspeed, llm_recipes)
+_MODULES = (multiplicative, cosine, cyclic, composite, plateau, hf, timm, deepspeed, llm_recipes, yolo)
 
 #: torch name -> implementing class, in a stable, documented order.
 SCHEDULERS: dict[str, type[Node]] = {cls.spec.name: cls for module in _MODULES for cls in module.CLASSES}

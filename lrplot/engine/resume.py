@@ -21,7 +21,7 @@ from .runner import SimulationResult, run_metric_driven, run_tree
 def resumed(build_node, full: SimulationResult, start: int, n: int, per_epoch, optimizer) -> SimulationResult:
     """``build_node()`` makes a fresh scheduler tree like the one that produced ``full``."""
     node = build_node()
-    state = OptimizerState(optimizer.lrs, optimizer.momentum, optimizer.betas)
+    state = OptimizerState(optimizer.lrs, optimizer.momentum, optimizer.betas, optimizer.names)
     state.restore(full.constructed)
     state.lr = full.lr[start].tolist()
     if full.momentum is not None:
@@ -30,6 +30,7 @@ def resumed(build_node, full: SimulationResult, start: int, n: int, per_epoch, o
     result.steps = np.arange(start, n, dtype=np.int64)
     result.marks = [(m, label) for m, label in full.marks if m > start]
     result.optimizer_lr, result.steps_per_epoch, result.uninterrupted = full.optimizer_lr, per_epoch, full
+    result.group_names = full.group_names
     result.title = full.title
     result.warnings = list(full.warnings)
     jump = ~np.isclose(result.lr, full.lr[start:], rtol=1e-12, atol=0)

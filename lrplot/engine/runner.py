@@ -33,6 +33,7 @@ class SimulationResult:
     uninterrupted: Any = None  # with start_step: the run that was not interrupted, for comparison
     constructed: dict = field(default_factory=dict, repr=False)  # optimizer groups right after construction
     optimizer_lr: list[float] = field(default_factory=list)  # the optimizer's lr per group, as configured
+    group_names: list[str] = field(default_factory=list)  # the param groups' names, when a trainer names them
     plan: Any = None  # trainers.Plan when a training run was counted: rows are its optimizer steps
     notes: list[str] = field(default_factory=list)  # how a config's values were resolved, for stderr
     prelude: list[str] = field(default_factory=list)  # what was done to the data before counting, for stderr

@@ -15,7 +15,7 @@ import math
 from dataclasses import dataclass
 from typing import Any, Mapping
 
-from ..errors import ParamError
+from ..errors import ParamError, shown
 from .params import FLOAT, Param, between, to_float, to_int
 from .trainers import parse_run
 
@@ -28,7 +28,7 @@ DEFAULT_LR = 0.1
 
 CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch", "start_step",
                "run")
-OPTIMIZER_KEYS = ("lr", "momentum", "betas")
+OPTIMIZER_KEYS = ("lr", "momentum", "betas", "names")
 
 _LR = Param("lr", FLOAT, "learning rate of each param group", check=between(0, math.inf), per_group=True)
 _MOMENTUM = Param("momentum", FLOAT, "SGD momentum", check=between(0, 1))
@@ -41,6 +41,8 @@ class Optimizer:
     lrs: list[float]
     momentum: float | None = None
     betas: tuple[float, float] | None = None
+    names: list[str] | None = None  # the param groups' names (a trainer's, e.g. weight, bn, bias)
+    lr_given: bool = True  # False: DEFAULT_LR stands in
 
 
 @dataclass
@@ -109,7 +111,31 @@ def optimizer(value: Any) -> Optimizer:
         for i, b in enumerate(betas):
             if not 0 <= b < 1:
                 raise ParamError(("optimizer", "betas", i), f"{b!r} is invalid: must be in [0, 1)")
-    return Optimizer(lrs, momentum, betas)
+    names = value.get("names")
+    if names is not None:
+        if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+            raise ParamError(("optimizer", "names"), f"expected a list of param group names, got {shown(names)}")
+        if len(lrs) == 1:
+            lrs = lrs * len(names)
+        if len(names) != len(lrs) or len(set(names)) != len(names):
+            raise ParamError(("optimizer", "names"), f"{len(names)} names for {len(lrs)} param groups: give one "
+                             "distinct name per group")
+    return Optimizer(lrs, momentum, betas, names, lr is not None)
+
+
+def with_trainer_groups(opt: Optimizer, family) -> Optimizer:
+    """A trainer's family builds its own param groups (YOLO: weight, bn, bias): one lr is given to each, and
+    the trainer's momentum is the default."""
+    if not family.param_groups:
+        return opt
+    names = opt.names or list(family.param_groups)
+    lrs = opt.lrs if opt.lr_given or family.default_lr is None else [family.default_lr]
+    lrs = lrs * len(names) if len(lrs) == 1 else lrs
+    if len(lrs) != len(names):
+        raise ParamError(("optimizer", "lr"), f"{len(opt.lrs)} values, but the {family.library} trainer has "
+                         f"{len(names)} param groups ({', '.join(names)}): give one lr, or one per group")
+    momentum = opt.momentum if opt.momentum is not None or opt.betas is not None else family.default_momentum
+    return Optimizer(lrs, momentum, opt.betas, names)
 
 
 def rows(config: RunConfig, spec, params: dict) -> int:

@@ -28,6 +28,9 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     before anything is allocated.
     """
     run = schema.parse(config)
+    family = _family(run.scheduler)
+    if run.run is not None:
+        trainers.choose(run.run, family)
     plan = trainers.plan(run.run) if run.run is not None else None
     per_epoch = plan.steps_per_epoch if plan else run.steps_per_epoch
     node = _node(run, per_epoch)
@@ -44,10 +47,10 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     if resumed_at is None and node.p.get("last_epoch", -1) != -1:
         resumed_at = node.p["last_epoch"]  # built with last_epoch=S (a saved config): the run resumed at S
     start = schema.start_step(resumed_at, n)
-    opt = run.optimizer
+    opt = schema.with_trainer_groups(run.optimizer, spec.family)
     index = plan.scheduler_steps(np.arange(n, dtype=np.int64)) if stepped else None
     schema.check_budget(n if index is None else max(n, int(index[-1]) + 1), len(opt.lrs), 2 if start else 1, budget)
-    state = OptimizerState(opt.lrs, opt.momentum, opt.betas)
+    state = OptimizerState(opt.lrs, opt.momentum, opt.betas, opt.names)
     if spec.metric_driven:
         result = run_metric_driven(node, state, n, run.metrics)
     elif index is not None:  # scheduler steps, picked at each optimizer step
@@ -55,6 +58,7 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     else:
         result = run_tree(node, state, n, per_epoch)
     result.optimizer_lr = list(opt.lrs)
+    result.group_names = list(opt.names or [])
     result.steps_per_epoch = per_epoch
     if per_epoch:
         result.warnings += horizon_warnings(node, n, per_epoch)
@@ -62,6 +66,16 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
         result = resumed(lambda: _node(run, per_epoch), result, start, n, per_epoch, opt)
     result.plan = plan
     return result
+
+
+def _family(name: Any):
+    """The family of the named scheduler (None when the name is not one: building it says why)."""
+    from .registry import lookup
+
+    try:
+        return lookup(name).spec.family
+    except ParamError:
+        return None
 
 
 def _node(run: schema.RunConfig, per_epoch: int | None):

@@ -30,6 +30,10 @@ class Family:
     absolute: bool = False  # values are absolute learning rates, not scaled from the optimizer's lr
     dtype: str = "float64"  # the float type the library computes in
     extra_params: tuple = ()  # constructor arguments every scheduler of the family takes (hidden from --help)
+    trainer: str | None = None  # the trainer that counts its runs when none is named (trainers.TRAINERS)
+    param_groups: tuple = ()  # the trainer's param groups, by name: one optimizer lr is given to each
+    default_momentum: float | None = None  # the trainer's momentum when the config gives none
+    default_lr: float | None = None  # the trainer's lr (YOLO's lr0) when the config gives none
 
 
 #: What LightningCLI saves beside every run: ``last_epoch: -1`` is a fresh scheduler, S >= 0 resumes at S.

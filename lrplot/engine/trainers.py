@@ -41,6 +41,9 @@ class Trainer:
     steps_scheduler_per_process: bool = False  # accelerate's AcceleratedScheduler: devices calls per step
     drop_last: bool = False  # the loader's default
     sampler_drop_last: bool | None = None  # DistributedSampler's drop_last (None: the loader's)
+    global_batch: bool = False  # the batch size is the total over devices (YOLO's batch), split by // devices
+    rows: str = "optimizer steps"  # what a row is: YOLO's schedule changes every iteration (batch)
+    exclusive: bool = False  # counts only the schedules whose family names it as their trainer (YOLO's)
     help: str = ""
 
 
@@ -74,6 +77,14 @@ TRAINERS: dict[str, Trainer] = {t.name: t for t in (
     Trainer("deepspeed", "DeepSpeed engine", "deepspeed 0.19 engine: a step at every gradient-accumulation "
             "boundary, micro-steps counted across epochs", total=TOTAL_MICRO,
             help="a DeepSpeed engine loop: one optimizer step per grad_accum micro-batches, counted across epochs"),
+    Trainer("ultralytics", "ultralytics trainer", "ultralytics 8.4.190 BaseTrainer: build_dataloader(batch // "
+            "world size, DistributedSampler), nb = len(train_loader); the lr is set every iteration",
+            global_batch=True, rows="iterations", exclusive=True,
+            help="YOLO (ultralytics 8.4): batch is the total over devices; rows are iterations (batches)"),
+    Trainer("yolov5", "YOLOv5 train.py", "YOLOv5 train.py (7.0): create_dataloader(batch_size // WORLD_SIZE, "
+            "DistributedSampler), nb = len(train_loader); the lr is set every iteration", global_batch=True,
+            rows="iterations", exclusive=True,
+            help="YOLOv5: batch is the total over devices; rows are iterations (batches)"),
     Trainer("llamafactory-v1", "LLaMA-Factory v1", "LLaMA-Factory v1 BaseTrainer: StatefulDistributedSampler("
             "drop_last=True), loader of global_batch / dp examples, drop_last=True", drop_last=True,
             sampler_drop_last=True, help="its own trainer: every short batch dropped"),
@@ -116,7 +127,7 @@ def parse_run(value: Any, epochs: Any) -> dict:
         raise ParamError(("run", "trainer"), f"{name!r} is not a trainer lrplot counts (allowed: "
                          f"{', '.join(TRAINERS)})")
     trainer = TRAINERS[name]
-    run = {"trainer": trainer}
+    run = {"trainer": trainer, "trainer_given": value.get("trainer") is not None}
     for key, low in (("dataset_size", 1), ("batch_size", 1), ("devices", 1), ("grad_accum", 1),
                      ("max_steps", 1), ("max_steps_per_epoch", 1), ("frequency", 1), ("limit_batches", 1)):
         raw = value.get(key)
@@ -146,6 +157,20 @@ def parse_run(value: Any, epochs: Any) -> dict:
     return run
 
 
+def choose(run: dict, family) -> None:
+    """The trainer of a scheduler family that has one (YOLO) counts its runs; no other trainer may."""
+    own = getattr(family, "trainer", None)
+    trainer: Trainer = run["trainer"]
+    if own and not run["trainer_given"]:
+        run["trainer"] = TRAINERS[own]
+    elif own and trainer.name != own:
+        raise ParamError(("run", "trainer"), f"{trainer.name!r}: the {family.library} schedule is counted as "
+                         f"its own trainer counts it ({own}); leave the trainer out")
+    elif family is not None and trainer.exclusive and own != trainer.name:
+        raise ParamError(("run", "trainer"), f"{trainer.name!r} counts the {trainer.label}'s own schedule, not "
+                         f"{family.library} schedulers")
+
+
 def plan(run: dict) -> Plan:
     """Count the run ``run`` (from :func:`parse_run`) as its trainer does."""
     trainer: Trainer = run["trainer"]
@@ -165,7 +190,15 @@ def plan(run: dict) -> Plan:
     batch = run["batch_size"]
     if batch is None:
         raise ParamError(("run", "batch_size"), "missing: counting the run's optimizer steps needs the "
-                         "per-device batch size")
+                         + ("total batch size" if trainer.global_batch else "per-device batch size"))
+    if trainer.rows == "iterations" and accum > 1:
+        raise ParamError(("run", "grad_accum"), f"{accum}: the {trainer.label} accumulates round(nbs / batch) "
+                         "batches itself and sets the lr every iteration; leave grad_accum out")
+    if trainer.global_batch:
+        if batch // devices < 1:
+            raise ParamError(("run", "batch_size"), f"{batch} is the total batch: {devices} devices get "
+                             f"{batch} // {devices} = 0 each; give at least {devices}")
+        batch //= devices
     drop_last = trainer.drop_last if run["drop_last"] is None else run["drop_last"]
     split = bool(run["split_batches"]) and trainer.shard == SHARD_BATCHES  # each batch split across processes
     batches, text = _batches_per_process(trainer, examples, batch, 1 if split else devices, drop_last)
@@ -182,6 +215,8 @@ def plan(run: dict) -> Plan:
         window = "last window partial" if trainer.partial_window and batches % accum else (
             f"{batches % accum} batch{'es' if batches % accum > 1 else ''} left over" if batches % accum else "")
         text += f" / {accum} accumulation = {per_epoch:,} optimizer steps per epoch" + (f" ({window})" if window else "")
+    elif trainer.rows != "optimizer steps":
+        text = text.replace(" batches per epoch", f" batches ({trainer.rows}) per epoch")
     else:
         text += f" = {per_epoch:,} optimizer steps per epoch"
     if per_epoch == 0:
@@ -233,7 +268,7 @@ def _total(trainer, run, examples, batch, devices, accum, batches, per_epoch) ->
         text = f"{shown_epochs} x {batches:,} batches / {accum} accumulation = {total:,} steps"
     else:
         total = math.ceil(epochs * per_epoch)
-        text = f"{shown_epochs} = {total:,} steps"
+        text = f"{shown_epochs} = {total:,} " + ("steps" if trainer.rows == "optimizer steps" else trainer.rows)
     if max_steps is not None and max_steps < total:
         total, text = max_steps, text + f", capped by max_steps at {max_steps:,}"
     if total < 1:

@@ -57,6 +57,7 @@ class RenderOptions:
     marks: bool = True
     steps_per_epoch: int | None = None  # x axis in epochs
     epoch_axis: int | None = None  # optimizer steps per epoch of a counted run: epochs on a second x axis
+    row_unit: str = "optimizer step"  # what a row of a counted run is (YOLO: an iteration)
     color: bool = False  # terminal preview: ANSI colours
 
 

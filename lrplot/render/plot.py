@@ -116,7 +116,7 @@ def _figure(series: list[Series], options: RenderOptions) -> Figure:
             if log_y:
                 y = np.where(y > 0, y, np.nan)
             label = _line_label(s, g, result, len(series))
-            colors[(k, g)] = _draw_curve(ax, x, y, columns, label)
+            colors[(k, g)] = _draw_curve(ax, x, y, columns, label, style=GROUP_STYLES[g % len(GROUP_STYLES)])
             lines += 1
     for s in series:
         reference = getattr(s.result, "uninterrupted", None)
@@ -149,7 +149,7 @@ def _figure(series: list[Series], options: RenderOptions) -> Figure:
         x = _x(s.result, options)
         for g in range(s.result.momentum.shape[1]):
             _draw_curve(m_ax, x, s.result.momentum[:, g], columns, _line_label(s, g, s.result, len(series)),
-                        colors[(k, g)])
+                        colors[(k, g)], style=GROUP_STYLES[g % len(GROUP_STYLES)])
         m_ax.set_ylabel("beta1" if s.result.momentum_name == "beta1" else "momentum")
     for s in metrics:
         r_ax = axes[-1]
@@ -162,7 +162,7 @@ def _figure(series: list[Series], options: RenderOptions) -> Figure:
                       markersize=5, label="lr reduced")
             r_ax.legend(loc="best")
         r_ax.set_ylabel("metric (synthetic)" if s.result.synthetic_metrics else "metric")
-    axes[-1].set_xlabel("epoch" if options.steps_per_epoch else "optimizer step" if options.epoch_axis else "step")
+    axes[-1].set_xlabel("epoch" if options.steps_per_epoch else options.row_unit if options.epoch_axis else "step")
     if options.epoch_axis:
         per_epoch = float(options.epoch_axis)
         top = ax.secondary_xaxis("top", functions=(lambda s: s / per_epoch, lambda e: e * per_epoch))
@@ -180,14 +180,18 @@ def _figure(series: list[Series], options: RenderOptions) -> Figure:
     return fig
 
 
-def _draw_curve(ax, x, y, columns: int, label: str, color=None) -> str:
+#: Param groups that coincide (YOLO's weight and bn) stay visible: later groups are dashed over earlier ones.
+GROUP_STYLES = ("-", (0, (5, 2)), (0, (1.5, 1.5)), (0, (6, 2, 1.5, 2)))
+
+
+def _draw_curve(ax, x, y, columns: int, label: str, color=None, style="-") -> str:
     """Steps when every step gets pixels; above that, the per-pixel min/max band. Returns the colour."""
     reduced = band(x, y, columns)
     if reduced is None:
         # the lr is constant during a step: draw steps, the last one as wide as the others
         xs = np.append(x, x[-1] + (x[1] - x[0] if len(x) > 1 else 1.0))
         ys = np.append(y, y[-1])
-        (line,) = ax.plot(xs, ys, label=literal(label), drawstyle="steps-post", color=color)
+        (line,) = ax.plot(xs, ys, label=literal(label), drawstyle="steps-post", color=color, linestyle=style)
         return line.get_color()
     xb, low, high = reduced
     color = color or ax._get_lines.get_next_color()
@@ -218,9 +222,12 @@ def _line_label(s: Series, g: int, result, runs: int) -> str:
     groups = result.lr.shape[1]
     if runs == 1:
         name = "resumed" if getattr(result, "uninterrupted", None) is not None else "lr"
+        if groups > 1 and getattr(result, "group_names", None):
+            return f"{result.group_names[g]} (lr0={result.optimizer_lr[g]:g})"
         return f"group {g} (lr={result.optimizer_lr[g]:g})" if groups > 1 else name
     label = s.label if len(s.label) <= MAX_LABEL else s.label[:MAX_LABEL - 3] + "..."
-    return f"{label} [group {g}]" if groups > 1 else label
+    name = result.group_names[g] if getattr(result, "group_names", None) else f"group {g}"
+    return f"{label} [{name}]" if groups > 1 else label
 
 
 def _title(series: list[Series]) -> str:

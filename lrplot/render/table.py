@@ -21,18 +21,25 @@ def columns(result: Any) -> list[tuple[str, Any]]:
     elif getattr(result, "steps_per_epoch", None):
         cols.append(("epoch", result.steps // result.steps_per_epoch))
     groups = result.lr.shape[1]
+    names = group_names(result)
     if groups == 1:
         cols.append(("lr", result.lr[:, 0]))
     else:
-        cols += [(f"lr_{g}", result.lr[:, g]) for g in range(groups)]
+        cols += [(f"lr_{names[g]}", result.lr[:, g]) for g in range(groups)]
     if result.momentum is not None:
         if groups == 1:
             cols.append(("momentum", result.momentum[:, 0]))
         else:
-            cols += [(f"momentum_{g}", result.momentum[:, g]) for g in range(groups)]
+            cols += [(f"momentum_{names[g]}", result.momentum[:, g]) for g in range(groups)]
     if result.metrics is not None:
         cols.append(("metric", result.metrics))
     return cols
+
+
+def group_names(result: Any) -> list[str]:
+    """The param groups' names: the trainer's (YOLO: weight, bn, bias), else their indexes."""
+    names = list(getattr(result, "group_names", None) or [])
+    return names if len(names) == result.lr.shape[1] else [str(g) for g in range(result.lr.shape[1])]
 
 
 def _strings(values) -> Iterator[str]:
@@ -106,7 +113,7 @@ def compare_columns(results: list, labels: list[str]) -> list[tuple[str, list]]:
         groups = result.lr.shape[1]
         for g in range(groups):
             values = result.lr[:, g].tolist()
-            name = label if groups == 1 else f"{label}_lr_{g}"
+            name = label if groups == 1 else f"{label}_lr_{group_names(result)[g]}"
             cols.append((name, values + [None] * (n - len(values))))
     return cols
 

@@ -26,6 +26,7 @@ class Translation:
     defaults: list[str] = field(default_factory=list)  # "key=value" filled from the trainer's defaults: -v
     warnings: list[str] = field(default_factory=list)
     counted_run: bool = False  # the shape read the run flags (dataset size, batch, epochs, ...) and counted
+    options_read: tuple = ()  # shape-only flags it read (--num-classes, ...); any other given is refused
 
     def original_path(self, path: tuple) -> tuple:
         for cut in range(len(path), -1, -1):
@@ -47,8 +48,8 @@ def translate(data: Any, run: dict | None = None) -> Translation:
         if isinstance(data, dict) and "scheduler" not in data:
             raise ParamError((), "this file matches none of the configs lrplot reads: lrplot's own YAML names "
                              "'scheduler: <name>' (see 'lrplot list') with 'params:', and lrplot reads HF "
-                             "TrainingArguments, axolotl, LLaMA-Factory, torchtune, DeepSpeed, LightningCLI, Hydra "
-                             "and timm configs (README: Your trainer's config)")
+                             "TrainingArguments, axolotl, LLaMA-Factory, torchtune, DeepSpeed, LightningCLI, Hydra, "
+                             "timm and YOLO configs (README: Your trainer's config)")
         return Translation("lrplot", data)
     sure = [shape for score, shape in scores if score == best]
     if len(sure) > 1:
@@ -173,10 +174,10 @@ def describe_ignored(translation: Translation) -> str:
 
 
 from . import (axolotl, deepspeed, hf, hydra, lightning, llamafactory, llamafactory_v1, named, own,  # noqa: E402
-               timm, torchtune)
+               timm, torchtune, yolo)
 
 #: Every shape lrplot reads or names; ``own`` (lrplot's YAML) is surest when it matches.
 SHAPES_BY_PRIORITY = (own, lightning, hydra, hf, llamafactory, llamafactory_v1, axolotl, torchtune, deepspeed, named,
-                      timm)
+                      timm, yolo)
 
 __all__ = ["translate", "Translation", "describe_ignored", "SHAPES_BY_PRIORITY"]
