@@ -131,6 +131,8 @@ def run_from_config(source: str, opts: dict) -> None:
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
     result = _simulate_located(loaded, data, translation.original_path, opts=opts)
     result.notes, result.prelude = translation.notes, translation.prelude
+    if translation.monitor:
+        result.title = f"{result.title}, monitor={translation.monitor}"
     if opts.get("verbose") and result.plan is not None:
         say(f"lrplot: counted as {result.plan.trainer.source}")
     result.warnings = translation.warnings + result.warnings

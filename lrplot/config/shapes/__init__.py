@@ -26,6 +26,7 @@ class Translation:
     defaults: list[str] = field(default_factory=list)  # "key=value" filled from the trainer's defaults: -v
     warnings: list[str] = field(default_factory=list)
     counted_run: bool = False  # the shape read the run flags (dataset size, batch, epochs, ...) and counted
+    monitor: str | None = None  # the metric a plateau scheduler watches (Lightning's monitor), for the title
     options_read: tuple = ()  # shape-only flags it read (--num-classes, ...); any other given is refused
 
     def original_path(self, path: tuple) -> tuple:

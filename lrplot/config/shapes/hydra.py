@@ -141,6 +141,8 @@ def _hydra(data: dict, where: tuple) -> Translation:
                                                           "interval", "frequency")}
     origin = {("scheduler",): where + (key,), ("params",): args_path}
     config: dict = {"scheduler": name, "params": params}
+    monitor = node.get("monitor")
+    monitor = resolver.value(monitor, where + ("monitor",)) if isinstance(monitor, str) else None
     used = {".".join(map(str, where + (k,))) for k in node} | {".".join(map(str, args_path + (k,))) for k in args}
     optimizer_path = _optimizer_near(data, where)
     if optimizer_path is not None:
@@ -157,7 +159,9 @@ def _hydra(data: dict, where: tuple) -> Translation:
         config["epochs"] = epochs
         origin[("epochs",)] = ("trainer", "max_epochs")
         used.add("trainer.max_epochs")
-    return Translation(NAME, config, origin, unused(data, used))
+    out = Translation(NAME, config, origin, unused(data, used))
+    out.monitor = shown(monitor, 40)[1:-1] if isinstance(monitor, str) and monitor.strip() else None
+    return out
 
 
 def _at(data: dict, path: tuple) -> Any:

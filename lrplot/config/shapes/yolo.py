@@ -268,8 +268,9 @@ def _iterations(run: dict, fraction: Any, batch: int, devices: int, trainer: str
     if images is None:
         nb = run.get("steps_per_epoch")
         if nb is None:
-            raise ParamError((), "the warmup and the epochs are counted in iterations: give the number of training "
-                             "images (--dataset-size) or the iterations per epoch (--steps-per-epoch)")
+            raise ParamError((), f"read as a {out.shape} config, whose warmup and epochs are counted in iterations: "
+                             "give the number of training images (--dataset-size) or the iterations per epoch "
+                             "(--steps-per-epoch)")
         return None, nb, None
     per_rank = -(-images // devices) if devices > 1 else images
     block = {"trainer": trainer, "dataset_size": images, "batch_size": batch, "devices": devices,
