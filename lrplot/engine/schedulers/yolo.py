@@ -102,10 +102,19 @@ class _YoloSchedule(Leaf):
         line = 1 - x / E
         return (max(line, 0) if self.clamp_lf else line) * (1.0 - lrf) + lrf
 
+    def lf_table(self, count: int):
+        """lf(0..count-1): the linear lf with numpy's float64 ops (the same IEEE operations as Python's on
+        exact integers), the cosine one through math.cos as the trainers call it."""
+        if self.p["cos_lr"]:
+            return np.array([self.lf(x) for x in range(count)], dtype=np.float64)
+        line = 1 - np.arange(count, dtype=np.float64) / self.p["epochs"]
+        lrf = self.p["lrf"]
+        return (np.maximum(line, 0) if self.clamp_lf else line) * (1.0 - lrf) + lrf
+
     def updates(self, sim, epochs, kinds, state, steps):
         ni = epochs.astype(np.int64)
         epoch = ni // self.nb
-        table = np.array([self.lf(int(x)) for x in range(int(epoch.max()) + 1)], dtype=np.float64)
+        table = self.lf_table(int(epoch.max()) + 1)
         base = self.base_lrs[None, :]
         target = base * table[epoch][:, None]  # the warmup's target: initial_lr * lf(epoch)
         if self.steps_at_epoch_start:
