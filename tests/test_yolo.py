@@ -75,3 +75,61 @@ def test_a_yolov5_hyp_file_with_train_py_flags_reads_as_its_opt_yaml(name):
     hyp = run_config(_translated("yolov5", case, as_hyp_file=True).config)
     opt = run_config(_translated("yolov5", case).config)
     assert np.array_equal(hyp.lr, opt.lr)
+
+
+CONFIGS = Path(__file__).parent.parent / "configs" / "trainers"
+REAL = Path(__file__).parent / "fixtures" / "real_configs_13"
+
+
+def test_lr_flag_is_lr0_and_auto_ignores_it(cli):
+    sgd = cli("from-config", REAL / "I-ultralytics-run-args-sgd-batch6-pruning-extra-keys.yaml", "-f", "csv",
+              "--dataset-size", "1000", "--lr", "0.05", "--momentum", "0.9")
+    assert sgd.exit_code == 0, sgd.stderr
+    row = sgd.stdout.splitlines()[1 + 501].split(",")  # nw = 501: every group at lr0 x lf(3), momentum 0.9
+    assert [float(v) for v in row[2:]] == [0.05 * ((1 - 3 / 150) * 0.99 + 0.01)] * 3 + [0.9] * 3
+    auto = cli("from-config", REAL / "I-ultralytics-run-args-yolo12n-lr0-0.001.yaml", "-f", "csv",
+               "--dataset-size", "1000", "--num-classes", "20", "--lr", "0.05")
+    assert auto.exit_code == 0 and "--lr: optimizer auto ignores lr0" in auto.stderr
+    assert float(auto.stdout.splitlines()[1 + 189].split(",")[2]) == 0.000417 * ((1 - 3 / 100) * 0.99 + 0.01)
+
+
+@pytest.mark.parametrize("flags,message", [
+    (["--lr", "0.1,0.2"], "--lr: give one value, lr0"),
+    (["--betas", "0.9,0.99"], "--betas: the YOLO trainer has no such setting"),
+    (["--grad-accum", "2"], "--grad-accum: the YOLO trainer has no such setting"),
+    (["--trainer", "hf"], "--trainer hf: a YOLO config is counted as --trainer yolov5 does"),
+    (["--optimizer", "Lion"], "--optimizer: 'Lion' is not a YOLOv5 optimizer (allowed: SGD, Adam, AdamW, RMSProp)"),
+])
+def test_flags_the_yolo_trainer_has_no_use_for_are_refused(cli, flags, message):
+    result = cli("from-config", REAL / "I-yolov5-hyp-scratch-med-agpl.yaml", "--dataset-size", "1000", *flags)
+    assert result.exit_code == 2 and message in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+def test_num_classes_must_be_a_count(cli):
+    result = cli("from-config", REAL / "I-ultralytics-cfg-default-8.1.yaml", "--dataset-size", "1000",
+                 "--num-classes", "0")
+    assert result.exit_code == 2 and "--num-classes: 0 is invalid" in result.stderr
+
+
+def test_yolo_only_flags_are_refused_for_other_configs(cli):
+    result = cli("from-config", Path(__file__).parent.parent / "configs" / "cosine.yaml", "--num-classes", "80")
+    assert result.exit_code == 2
+    assert result.stderr == "lrplot: error: --num-classes: lrplot configs do not use it (YOLO configs do)\n"
+
+
+def test_time_and_autobatch_are_refused_naming_the_key(cli, tmp_path):
+    args = (CONFIGS / "yolo-args.yaml").read_text()
+    for change, phrase in (("time: 2.5", "time: 2.5 hours: ultralytics re-estimates the epochs"),
+                           ("batch: -1", "batch: -1 is AutoBatch")):
+        path = tmp_path / "args.yaml"
+        path.write_text(args.replace("time: null" if change.startswith("time") else "batch: 32", change))
+        result = cli("from-config", path, "--dataset-size", "1000")
+        assert result.exit_code == 2 and phrase in result.stderr, result.stderr
+
+
+def test_a_yolo_run_picture_and_csv_name_the_groups(cli, tmp_path):
+    result = cli("from-config", CONFIGS / "yolo-args.yaml", "--dataset-size", "5000", "-o", tmp_path / "y.svg")
+    assert result.exit_code == 0
+    assert "157 batches (iterations) per epoch; 50 epochs = 7,850 iterations" in result.stderr
+    svg = (tmp_path / "y.svg").read_text()
+    assert all(f"{name} (lr0=0.01)" in svg for name in ("weight", "bn", "bias")) and "iteration" in svg

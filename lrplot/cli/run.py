@@ -85,9 +85,10 @@ def _translated(loaded, opts: dict, source: str = "-"):
 def _flags_after(translation) -> tuple[str, ...]:
     """The flags still to write into a translated config: a trainer's shape has already read the run's
     (dataset size, batch, epochs, ...) with the file's own values, and counted with them."""
-    if not translation.counted_run:
-        return F.OPTIONS
-    return tuple(o for o in F.OPTIONS if o not in F.RUN_MODEL_OPTIONS + ("epochs",))
+    skip = tuple(translation.own_flags)
+    if translation.counted_run:
+        skip += F.RUN_MODEL_OPTIONS + ("epochs",)
+    return tuple(o for o in F.OPTIONS if o not in skip)
 
 
 def _run_context(source: str, opts: dict) -> dict:
@@ -100,6 +101,7 @@ def _run_context(source: str, opts: dict) -> dict:
     context = {option: opts.get(option) for option in F.RUN_MODEL_OPTIONS + ("steps_per_epoch", "epochs")}
     lrs = F.split_values(opts.get("lr") or [])
     context["lr"] = P.to_float(lrs[0], ("optimizer", "lr")) if len(lrs) == 1 else None
+    context["momentum"], context["betas"], context["lr_count"] = opts.get("momentum"), opts.get("betas"), len(lrs)
     context["transformers"] = opts.get("transformers")
     context["deepspeed"] = opts.get("deepspeed")
     for option in O.SHAPE_OPTIONS:

@@ -27,7 +27,8 @@ class Translation:
     warnings: list[str] = field(default_factory=list)
     counted_run: bool = False  # the shape read the run flags (dataset size, batch, epochs, ...) and counted
     monitor: str | None = None  # the metric a plateau scheduler watches (Lightning's monitor), for the title
-    options_read: tuple = ()  # shape-only flags it read (--num-classes, ...); any other given is refused
+    options_read: tuple = ()
+    own_flags: tuple = ()  # common flags the shape applied itself (YOLO's --lr is lr0), not written over it  # shape-only flags it read (--num-classes, ...); any other given is refused
 
     def original_path(self, path: tuple) -> tuple:
         for cut in range(len(path), -1, -1):

@@ -67,17 +67,22 @@ def _check_run(run: dict, trainer: str) -> None:
     from . import own_trainer
 
     own_trainer(run, trainer, "a YOLO config")
+    if (run.get("lr_count") or 0) > 1:
+        raise ParamError((), "--lr: give one value, lr0: the YOLO trainer gives it to every param group")
     for key, flag in (("grad_accum", "--grad-accum"), ("max_steps", "--max-steps"), ("drop_last", "--drop-last"),
-                      ("split_batches", "--split-batches")):
+                      ("split_batches", "--split-batches"), ("betas", "--betas")):
         if run.get(key) is not None:
             raise ParamError((), f"{flag}: the YOLO trainer has no such setting (it accumulates round(nbs / batch) "
-                             "batches itself and trains whole epochs); leave it out")
+                             "batches itself, trains whole epochs, and builds its optimizer from the optimizer and "
+                             "momentum keys); leave it out")
 
 
 def _ultralytics(data: dict, run: dict) -> Translation:
     out = Translation(NAME, None)
     _check_run(run, "ultralytics")
     a = _values(data, ULTRALYTICS_DEFAULTS, out)
+    if run.get("momentum") is not None:
+        a["momentum"] = run["momentum"]
     if data.get("time") not in (None, 0, 0.0, False):
         raise ParamError(("time",), f"{shown(data['time'])} hours: ultralytics re-estimates the epochs from the "
                          "measured speed after every epoch, which lrplot cannot know; set time to null and give epochs")
@@ -123,10 +128,7 @@ def _ultralytics_optimizer(a: dict, run: dict, images, batch: int, nbs: int, epo
     """(optimizer, lr0, the constructor's momentum) as BaseTrainer.build_optimizer picks them."""
     name = str(run.get("optimizer") or a["optimizer"])
     if name.lower() != "auto":
-        canonical = {o.lower(): o for o in OPTIMIZERS}.get(name.lower())
-        if canonical is None:
-            raise ParamError(("optimizer",), f"{shown(name)} is not an ultralytics optimizer (allowed: auto, "
-                             f"{', '.join(OPTIMIZERS)})")
+        canonical = _optimizer(name, OPTIMIZERS, "an ultralytics", run, ("optimizer",), "auto, ")
         lr0 = run.get("lr") if run.get("lr") is not None else a["lr0"]
         return canonical, lr0, a["momentum"]
     if images is None:  # only nb is known: the dataset is somewhere in ((nb - 1) x b, nb x b]
@@ -146,6 +148,8 @@ def _ultralytics_optimizer(a: dict, run: dict, images, batch: int, nbs: int, epo
                          f"epochs) > {AUTO_ITERATIONS:,}: MuSGD, lr0 0.01, momentum 0.9, warmup_bias_lr 0")
         return "MuSGD", 0.01, 0.9
     nc = run.get("num_classes")
+    if nc is not None and nc < 1:
+        raise ParamError((), f"--num-classes: {nc} is invalid: a dataset has at least 1 class")
     if nc is None:
         raise ParamError(("optimizer",), f"auto picks AdamW with lr0 = round(0.002 x 5 / (4 + nc), 6) from the "
                          "number of classes: give --num-classes (the names in your data YAML)")
@@ -169,14 +173,12 @@ def _yolov5(hyp: dict, opt: dict, run: dict, at: tuple) -> Translation:
             value = default
         a[key] = value
     h = _hyp_values(hyp, at)
+    if run.get("momentum") is not None:
+        h["momentum"] = run["momentum"]
     epochs, batch = _whole(a["epochs"], "epochs"), _whole(a["batch_size"], "batch_size")
     if batch == -1:
         raise ParamError(("batch_size",), "-1 is AutoBatch: give the batch it printed with --batch-size")
-    name = str(a["optimizer"])
-    canonical = {o.lower(): o for o in V5_OPTIMIZERS}.get(name.lower())
-    if canonical is None:
-        raise ParamError(("optimizer",), f"{shown(name)} is not a YOLOv5 optimizer (allowed: "
-                         f"{', '.join(V5_OPTIMIZERS)})")
+    canonical = _optimizer(str(a["optimizer"]), V5_OPTIMIZERS, "a YOLOv5", run, ("optimizer",))
     devices = run.get("devices") or _devices(opt.get("device"), out)
     _, nb, block = _iterations(run, None, batch, devices, "yolov5", out)
     lr0 = run.get("lr") if run.get("lr") is not None else h["lr0"]
@@ -192,6 +194,16 @@ def _yolov5(hyp: dict, opt: dict, run: dict, at: tuple) -> Translation:
                      "the scheduler stepped after each epoch")
     used = {"epochs", "batch_size", "optimizer", "cos_lr", "device", "hyp"} if at else set(h)
     return _finish(out, "yolov5:train", params, optimizer, epochs, nb, block, opt or hyp, used, at)
+
+
+def _optimizer(name: str, allowed: tuple, tool: str, run: dict, path: tuple, extra: str = "") -> str:
+    """The optimizer's canonical name (the trainers match case-insensitively); blamed on --optimizer when
+    the flag gave it."""
+    canonical = {o.lower(): o for o in allowed}.get(name.lower())
+    if canonical is None:
+        where, flag = ((), "--optimizer: ") if run.get("optimizer") else (path, "")
+        raise ParamError(where, f"{flag}{shown(name)} is not {tool} optimizer (allowed: {extra}{', '.join(allowed)})")
+    return canonical
 
 
 def _hyp_values(hyp: dict, at: tuple) -> dict:
@@ -293,4 +305,5 @@ def _finish(out: Translation, scheduler: str, params: dict, optimizer: dict, epo
     out.ignored = unused(data, used)
     out.counted_run = True
     out.options_read = ("num_classes", "optimizer", "cos_lr")
+    out.own_flags = ("lr", "momentum", "betas")  # lr0 and momentum, read by the shape with the optimizer's rules
     return out
