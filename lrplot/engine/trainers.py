@@ -215,9 +215,7 @@ def plan(run: dict) -> Plan:
         window = "last window partial" if trainer.partial_window and batches % accum else (
             f"{batches % accum} batch{'es' if batches % accum > 1 else ''} left over" if batches % accum else "")
         text += f" / {accum} accumulation = {per_epoch:,} optimizer steps per epoch" + (f" ({window})" if window else "")
-    elif trainer.rows != "optimizer steps":
-        text = text.replace(" batches per epoch", f" batches ({trainer.rows}) per epoch")
-    else:
+    elif trainer.rows == "optimizer steps":  # otherwise the batches are the rows, as already said
         text += f" = {per_epoch:,} optimizer steps per epoch"
     if per_epoch == 0:
         raise ParamError(("run", "grad_accum"), f"{batches:,} batches per epoch are fewer than grad_accum "
@@ -242,13 +240,19 @@ def _batches_per_process(trainer: Trainer, examples: int, batch: int, devices: i
             batches = -(-(-(-examples // batch)) // devices)
         text = f"{examples:,} examples / ({batch} x {devices} devices)" if devices > 1 else \
             f"{examples:,} examples / batch {batch}"
-        return batches, text + f" = {batches:,} batches per epoch" + (" (short batches dropped)" if drop_last else "")
+        return batches, text + f" = {batches:,}{_batches(trainer)} per epoch" + \
+            (" (short batches dropped)" if drop_last else "")
     sampler_drop = drop_last if trainer.sampler_drop_last is None else trainer.sampler_drop_last
     per_device = examples // devices if sampler_drop else -(-examples // devices)
     batches = per_device // batch if drop_last else -(-per_device // batch)
     text = f"{examples:,} examples" + (f" / {devices} devices = {per_device:,} per device" if devices > 1 else "")
-    return batches, text + f" / batch {batch} = {batches:,} batches per epoch" + \
+    return batches, text + f" / batch {batch} = {batches:,}{_batches(trainer)} per epoch" + \
         (" (short batch dropped)" if drop_last and per_device % batch else "")
+
+
+def _batches(trainer: Trainer) -> str:
+    """" batches", or " batches (iterations)" where the rows are batches (YOLO)."""
+    return " batches" if trainer.rows == "optimizer steps" else f" batches ({trainer.rows})"
 
 
 def _total(trainer, run, examples, batch, devices, accum, batches, per_epoch) -> tuple[int, str]:

@@ -27,8 +27,8 @@ class Translation:
     warnings: list[str] = field(default_factory=list)
     counted_run: bool = False  # the shape read the run flags (dataset size, batch, epochs, ...) and counted
     monitor: str | None = None  # the metric a plateau scheduler watches (Lightning's monitor), for the title
-    options_read: tuple = ()
-    own_flags: tuple = ()  # common flags the shape applied itself (YOLO's --lr is lr0), not written over it  # shape-only flags it read (--num-classes, ...); any other given is refused
+    options_read: tuple = ()  # shape-only flags it read (--num-classes, ...); any other given is refused
+    own_flags: tuple = ()  # common flags the shape applied itself (YOLO's --lr is lr0), not written over it
 
     def original_path(self, path: tuple) -> tuple:
         for cut in range(len(path), -1, -1):
@@ -115,6 +115,11 @@ def held_out(examples: int, data: dict, path: tuple, out: Translation) -> int:
         raise ParamError(path, f"{value:g} holds out {held:,} of {examples:,} examples: none left to train")
     out.prelude.append(f"{name} {value:g}: {held:,} of {examples:,} examples held out, {examples - held:,} train")
     return examples - held
+
+
+def monitor_title(value: Any) -> str | None:
+    """The metric a plateau scheduler watches (Lightning's / Hydra's ``monitor``), as the title shows it."""
+    return shown(value, 40)[1:-1] if isinstance(value, str) and value.strip() else None
 
 
 def number(data: dict, key: str, default: Any) -> Any:

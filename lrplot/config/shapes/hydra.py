@@ -6,7 +6,7 @@ import re
 from typing import Any
 
 from ...errors import ParamError, shown
-from . import Translation, optimizer_from, short_class, unused
+from . import Translation, monitor_title, optimizer_from, short_class, unused
 
 NAME = "Hydra"
 _INTERPOLATION = re.compile(r"\$\{([^}]+)\}")
@@ -160,7 +160,7 @@ def _hydra(data: dict, where: tuple) -> Translation:
         origin[("epochs",)] = ("trainer", "max_epochs")
         used.add("trainer.max_epochs")
     out = Translation(NAME, config, origin, unused(data, used))
-    out.monitor = shown(monitor, 40)[1:-1] if isinstance(monitor, str) and monitor.strip() else None
+    out.monitor = monitor_title(monitor)
     return out
 
 

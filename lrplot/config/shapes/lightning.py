@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from ...errors import ParamError, shown
-from . import Translation, mapping, optimizer_from, own_trainer, short_class, unused
+from . import Translation, mapping, monitor_title, optimizer_from, own_trainer, short_class, unused
 
 NAME = "LightningCLI"
 SIGNATURE = frozenset({"seed_everything", "trainer", "model", "data", "ckpt_path", "optimizer", "lr_scheduler"})
@@ -59,7 +59,7 @@ def translate(data: dict, run: dict) -> Translation:
     if isinstance(sched, dict) and "scheduler" in sched and not _class_node(sched):  # {scheduler, interval, ...}
         interval = str(sched.get("interval", "epoch"))
         frequency = sched.get("frequency", 1)
-        out.monitor = _monitor(sched.get("monitor"))
+        out.monitor = monitor_title(sched.get("monitor"))
         sched_path, sched = sched_path + ("scheduler",), sched["scheduler"]
     if sched is None and optimizer is None:
         model = data.get("model", {}).get("class_path", "the model") if isinstance(data.get("model"), dict) else \
@@ -84,7 +84,7 @@ def translate(data: dict, run: dict) -> Translation:
                 value = params.pop(key)
                 interval = str(value) if key == "interval" else interval
                 frequency = value if key == "frequency" else frequency
-                out.monitor = _monitor(value) if key == "monitor" else out.monitor
+                out.monitor = monitor_title(value) if key == "monitor" else out.monitor
         config = {"scheduler": short_class(sched["class_path"], sched_path + ("class_path",)), "params": params}
         origin.update({("scheduler",): sched_path + ("class_path",), ("params",): sched_path + ("init_args",)})
     used = {".".join(sched_path + ("class_path",)), ".".join(sched_path + ("init_args",)), "lr_scheduler"}
@@ -103,11 +103,6 @@ def translate(data: dict, run: dict) -> Translation:
                  "data.init_args.batch_size"}
     out.ignored = unused(data, used)
     return out
-
-
-def _monitor(value: Any) -> str | None:
-    """The metric a plateau scheduler watches, as the title shows it (cut short)."""
-    return shown(value, 40)[1:-1] if isinstance(value, str) and value.strip() else None
 
 
 def _length(data: dict, run: dict, config: dict, interval: str, frequency: Any, out: Translation) -> None:

@@ -29,10 +29,13 @@ YOLOV5 = Family("yolov5", "YOLOv5", resume=REPLAY, trainer="yolov5", param_group
                 default_momentum=0.937, default_lr=0.01)
 
 
-def _params(default_epochs: int) -> tuple:
+DEFAULT_EPOCHS = 100  # both trainers' default epochs
+
+
+def _params() -> tuple:
     return (
         Param("epochs", INT, "epochs of the run (the lf horizon); default --epochs, else "
-              f"{default_epochs}", default=None, nullable=True, check=at_least(1), cli=False, run_flag="--epochs"),
+              f"{DEFAULT_EPOCHS}", default=None, nullable=True, check=at_least(1), cli=False, run_flag="--epochs"),
         Param("nb", INT, "iterations (batches) per epoch; default --steps-per-epoch, or the run's count",
               default=None, nullable=True, check=at_least(1), cli=False, run_flag="--steps-per-epoch"),
         Param("lrf", FLOAT, "final lr as a fraction of lr0: lf falls from 1 to lrf over the epochs", default=0.01),
@@ -54,16 +57,14 @@ def _iterations(p: dict) -> int | None:
 class _YoloSchedule(Leaf):
     """lr of group g at iteration ni: the epoch's ``initial_lr * lf``, or the warmup's interp before ``nw``."""
 
-    default_epochs = 100
     steps_at_epoch_start = True  # ultralytics: scheduler.step() at each epoch's start; YOLOv5: after it
     clamp_lf = True  # ultralytics' lf has max(..., 0); YOLOv5's linear lf has not
-    trainer_name = ""
 
     @classmethod
     def complete(cls, values: dict, run: dict) -> dict:
         """The trainer's epochs and nb come from the run (--epochs, --steps-per-epoch) when not given."""
         if values["epochs"] is None:
-            values["epochs"] = run.get("epochs") or cls.default_epochs
+            values["epochs"] = run.get("epochs") or DEFAULT_EPOCHS
         if values["nb"] is None:
             values["nb"] = run.get("steps_per_epoch")
         elif run.get("steps_per_epoch") not in (None, values["nb"]):
@@ -94,21 +95,15 @@ class _YoloSchedule(Leaf):
         if self.cycles_momentum:
             sim.momentum_cycled = True
 
-    def lf(self, x: int) -> float:
-        E, lrf = self.p["epochs"], self.p["lrf"]
-        if self.p["cos_lr"]:  # one_cycle(1, lrf, E)
-            wave = (1 - math.cos(x * math.pi / E)) / 2
-            return (max(wave, 0) if self.clamp_lf else wave) * (lrf - 1) + 1
-        line = 1 - x / E
-        return (max(line, 0) if self.clamp_lf else line) * (1.0 - lrf) + lrf
-
     def lf_table(self, count: int):
-        """lf(0..count-1): the linear lf with numpy's float64 ops (the same IEEE operations as Python's on
-        exact integers), the cosine one through math.cos as the trainers call it."""
+        """lf(0..count-1): linear ``max(1 - x / E, 0) * (1 - lrf) + lrf`` with numpy's float64 operations (the
+        same IEEE operations as Python's on exact integers), or cos_lr's ``one_cycle(1, lrf, E)``
+        ``max((1 - cos(x * pi / E)) / 2, 0) * (lrf - 1) + 1`` through math.cos, as the trainers call it."""
+        E, lrf = self.p["epochs"], self.p["lrf"]
         if self.p["cos_lr"]:
-            return np.array([self.lf(x) for x in range(count)], dtype=np.float64)
-        line = 1 - np.arange(count, dtype=np.float64) / self.p["epochs"]
-        lrf = self.p["lrf"]
+            waves = [(1 - math.cos(x * math.pi / E)) / 2 for x in range(count)]
+            return np.array([(max(w, 0) if self.clamp_lf else w) * (lrf - 1) + 1 for w in waves], dtype=np.float64)
+        line = 1 - np.arange(count, dtype=np.float64) / E
         return (np.maximum(line, 0) if self.clamp_lf else line) * (1.0 - lrf) + lrf
 
     def updates(self, sim, epochs, kinds, state, steps):
@@ -149,7 +144,7 @@ class UltralyticsSchedule(_YoloSchedule):
         name="ultralytics:BaseTrainer", cli="yolo", aliases=("ultralytics",),
         summary="ultralytics 8.4 YOLO trainer: per-epoch linear or cos_lr lf, per-iteration warmup (bias group "
                 "warms down from warmup_bias_lr)",
-        params=_params(100), family=ULTRALYTICS, default_steps=_iterations, example={"epochs": 20, "nb": 7},
+        params=_params(), family=ULTRALYTICS, default_steps=_iterations, example={"epochs": 20, "nb": 7},
         takes_last_epoch=False)
 
     def warmup_iterations(self, nb: int) -> int:
@@ -166,7 +161,7 @@ class YoloV5Schedule(_YoloSchedule):
         name="yolov5:train", cli="yolov5",
         summary="YOLOv5 train.py: per-epoch linear or cos_lr lf stepped after each epoch, warmup of at least "
                 "100 iterations (group 0, the biases, warms down)",
-        params=_params(100), family=YOLOV5, default_steps=_iterations, example={"epochs": 20, "nb": 7},
+        params=_params(), family=YOLOV5, default_steps=_iterations, example={"epochs": 20, "nb": 7},
         takes_last_epoch=False)
     steps_at_epoch_start = False
     clamp_lf = False
