@@ -118,20 +118,12 @@ def torch_run(config: dict) -> dict:
     family = lookup(config["scheduler"]).spec.family
     if getattr(family, "name", family) == "timm":  # a Family, or its name in older lrplot
         return timm_run(config)
-    import torch
     from torch.optim import lr_scheduler
 
+    from fixtures.torch_rows import dummy_optimizer
+
     optimizer = config.get("optimizer") or {}
-    lrs = optimizer.get("lr", 0.1)
-    lrs = lrs if isinstance(lrs, list) else [lrs]
-    params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
-    groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)]
-    if optimizer.get("betas") is not None:
-        opt = torch.optim.Adam(groups, lr=lrs[0], betas=tuple(optimizer["betas"]))
-        read_m = lambda g: g["betas"][0]  # noqa: E731
-    else:
-        opt = torch.optim.SGD(groups, lr=lrs[0], momentum=optimizer.get("momentum", 0.0))
-        read_m = lambda g: g["momentum"]  # noqa: E731
+    opt, read_m = dummy_optimizer(optimizer)
     n = config["epochs"]
     metrics = config.get("metrics")
     start = config.get("start_step", 0)
@@ -143,10 +135,7 @@ def torch_run(config: dict) -> dict:
                 opt.step()
                 sched.step()
             saved = opt.state_dict()
-            params = [torch.nn.Parameter(torch.zeros(1)) for _ in lrs]
-            groups = [{"params": [p], "lr": lr} for p, lr in zip(params, lrs)]
-            opt = type(opt)(groups, **({"betas": tuple(optimizer["betas"])} if optimizer.get("betas") is not None
-                                       else {"momentum": optimizer.get("momentum", 0.0)}), lr=lrs[0])
+            opt, _ = dummy_optimizer(optimizer)  # a new one, as after a restart
             opt.load_state_dict(saved)
             sched = _make(lr_scheduler, config["scheduler"], config.get("params") or {}, opt, last_epoch=start)
             n -= start
