@@ -40,6 +40,29 @@ class ParamError(LrplotError):
         self.detail = detail
         super().__init__(f"{format_path(self.path)}: {detail}" if self.path else detail)
 
+    def relocated(self, path: tuple) -> "ParamError":
+        """The same error at another config path."""
+        return ParamError(path, self.detail)
+
+
+class EndOfSchedule(ParamError):
+    """A scheduler stepped past the end its library allows (OneCycleLR's total_steps): torch raises there."""
+
+    def __init__(self, path: tuple, detail: str, limit: int) -> None:
+        super().__init__(path, detail)
+        self.limit = limit
+
+    def relocated(self, path: tuple) -> "EndOfSchedule":
+        return EndOfSchedule(path, self.detail, self.limit)
+
+
+class NotFinite(LrplotError):
+    """The schedule computes a non-finite learning rate at ``step``."""
+
+    def __init__(self, message: str, step: int) -> None:
+        super().__init__(message)
+        self.step = step
+
 
 def format_path(path: tuple) -> str:
     """``("params", "schedulers", 1, "gamma")`` -> ``params.schedulers[1].gamma``."""

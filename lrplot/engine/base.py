@@ -288,7 +288,7 @@ class Leaf(Node):
         except ParamError as err:
             if getattr(err, "located", False):
                 raise
-            located = ParamError(self.path + err.path, err.detail)
+            located = err.relocated(self.path + err.path)
             located.located = True
             raise located from None
 

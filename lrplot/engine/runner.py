@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._lazy import np
-from ..errors import LrplotError
+from ..errors import LrplotError, NotFinite
 from . import ops as O
 from .base import STEP, OptimizerState, Simulation
 from ..errors import ParamError
@@ -37,6 +37,9 @@ class SimulationResult:
     plan: Any = None  # trainers.Plan when a training run was counted: rows are its optimizer steps
     notes: list[str] = field(default_factory=list)  # how a config's values were resolved, for stderr
     prelude: list[str] = field(default_factory=list)  # what was done to the data before counting, for stderr
+    findings: list = field(default_factory=list)  # findings.Finding: the engine's own observations (horizons)
+    node: Any = field(default=None, repr=False)  # the scheduler tree that produced it (check reads its params)
+    resume_mode: str | None = None  # with uninterrupted: how the scheduler came back (engine/resume.py)
 
     @property
     def groups(self) -> int:
@@ -142,8 +145,8 @@ def _check_finite(lr, node) -> list[str]:
     bad = ~np.isfinite(lr)
     if bad.any():
         step = int(np.argmax(bad.any(axis=1)))
-        raise LrplotError(f"{node.spec.name}: the learning rate becomes {float(lr[step][bad[step]][0])!r} at "
-                          f"step {step}; check the parameters (factors must keep it finite)")
+        raise NotFinite(f"{node.spec.name}: the learning rate becomes {float(lr[step][bad[step]][0])!r} at "
+                        f"step {step}; check the parameters (factors must keep it finite)", step)
     negative = lr < 0
     if negative.any():
         step = int(np.argmax(negative.any(axis=1)))

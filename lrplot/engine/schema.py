@@ -27,7 +27,9 @@ DEFAULT_STEPS = 100
 DEFAULT_LR = 0.1
 
 CONFIG_KEYS = ("scheduler", "params", "optimizer", "epochs", "metrics", "warmup", "steps_per_epoch", "start_step",
-               "run")
+               "resume_at", "resume_mode", "run")
+#: How a resumed run gets its scheduler back (engine/resume.py); start_step is resume_at with last-epoch.
+RESUME_MODES = ("state", "last-epoch", "last-epoch-minus-1", "fresh")
 OPTIMIZER_KEYS = ("lr", "momentum", "betas", "names")
 
 _LR = Param("lr", FLOAT, "learning rate of each param group", check=between(0, math.inf), per_group=True)
@@ -58,6 +60,7 @@ class RunConfig:
     warmup: Any
     start_step: Any
     run: dict | None = None  # the training run (trainers.parse_run), counted into rows by trainers.plan
+    resume_mode: str = "state"  # with start_step: one of RESUME_MODES
 
 
 def parse(config: Any) -> RunConfig:
@@ -81,9 +84,25 @@ def parse(config: Any) -> RunConfig:
         epochs = to_int(epochs, ("epochs",))
         if epochs < 1:
             raise ParamError(("epochs",), f"{epochs} is invalid: simulate at least 1 step")
+    start, mode = _resume(config)
     return RunConfig(config["scheduler"], config.get("params"), optimizer(config.get("optimizer")), epochs,
                      _steps_per_epoch(config.get("steps_per_epoch")), _metrics(config.get("metrics")),
-                     config.get("warmup"), config.get("start_step"), run)
+                     config.get("warmup"), start, run, mode)
+
+
+def _resume(config: Mapping) -> tuple[Any, str]:
+    """``resume_at`` (default mode: state), or ``start_step``, its older spelling with mode last-epoch."""
+    if config.get("resume_at") is not None and config.get("start_step") is not None:
+        raise ParamError(("start_step",), "give resume_at or start_step (its alias with resume_mode: last-epoch), "
+                         "not both")
+    mode = config.get("resume_mode")
+    if mode is not None and mode not in RESUME_MODES:
+        raise ParamError(("resume_mode",), f"{shown(mode)} is not one of {', '.join(RESUME_MODES)}")
+    if config.get("start_step") is not None:
+        return config["start_step"], mode or "last-epoch"
+    if mode is not None and config.get("resume_at") is None:
+        raise ParamError(("resume_mode",), "give resume_at: S (the step the run resumes at) too")
+    return config.get("resume_at"), mode or "state"
 
 
 def optimizer(value: Any) -> Optimizer:
@@ -171,12 +190,12 @@ def check_budget(rows: int, groups: int, runs: int, budget: int) -> None:
                          f"{left}; simulate fewer steps or fewer groups")
 
 
-def start_step(value: Any, n: int) -> int:
+def start_step(value: Any, n: int, key: str = "start_step") -> int:
     if value is None:
         return 0
-    start = to_int(value, ("start_step",))
+    start = to_int(value, (key,))
     if not 0 <= start < n:
-        raise ParamError(("start_step",), f"{start} is invalid: resume at a step in [0, {n - 1}] "
+        raise ParamError((key,), f"{start} is invalid: resume at a step in [0, {n - 1}] "
                          f"(the run has {n} steps)")
     return start
 

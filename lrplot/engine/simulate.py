@@ -12,7 +12,7 @@ from typing import Any, Mapping
 from ..errors import ParamError
 from . import schema, trainers
 from .base import OptimizerState
-from .horizons import horizon_warnings
+from .horizons import horizon_findings
 from .resume import resumed
 from .._lazy import np
 from .runner import SimulationResult, at_rows, run_metric_driven, run_tree
@@ -43,10 +43,10 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     if stepped and (spec.metric_driven or run.start_step is not None):
         raise ParamError(("run",), "a scheduler not stepped once per optimizer step (accelerate's processes, an "
                          "epoch interval, a frequency) is simulated without metrics and without a resume")
-    resumed_at = run.start_step
+    resumed_at, mode = run.start_step, run.resume_mode
     if resumed_at is None and node.p.get("last_epoch", -1) != -1:
-        resumed_at = node.p["last_epoch"]  # built with last_epoch=S (a saved config): the run resumed at S
-    start = schema.start_step(resumed_at, n)
+        resumed_at, mode = node.p["last_epoch"], "last-epoch"  # a saved config built with last_epoch=S
+    start = schema.start_step(resumed_at, n, "start_step" if "start_step" in config else "resume_at")
     opt = schema.with_trainer_groups(run.optimizer, spec.family)
     index = plan.scheduler_steps(np.arange(n, dtype=np.int64)) if stepped else None
     schema.check_budget(n if index is None else max(n, int(index[-1]) + 1), len(opt.lrs), 2 if start else 1, budget)
@@ -60,10 +60,12 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     result.optimizer_lr = list(opt.lrs)
     result.group_names = list(opt.names or [])
     result.steps_per_epoch = per_epoch
+    result.node = node
     if per_epoch:
-        result.warnings += horizon_warnings(node, n, per_epoch)
+        result.findings += horizon_findings(node, n, per_epoch, plan is not None and plan.interval == "epoch")
+        result.warnings += [f.message for f in result.findings]  # findings are said on every run
     if start:
-        result = resumed(lambda: _node(run, per_epoch), result, start, n, per_epoch, opt)
+        result = resumed(lambda: _node(run, per_epoch), result, start, n, per_epoch, opt, mode)
     result.plan = plan
     return result
 

@@ -48,6 +48,14 @@ def _in_steps(params: dict) -> str:
     return "steps"
 
 
+def _no_floor(params: dict) -> None:
+    return None
+
+
+def _never(params: dict) -> bool:
+    return False
+
+
 @dataclass(frozen=True)
 class SchedulerSpec:
     """Everything said once about a scheduler: names, parameters, help, and how it behaves in a run."""
@@ -68,6 +76,13 @@ class SchedulerSpec:
     length_unit: Callable[[dict], str] = _in_steps  # unit of default_steps and horizons: "steps" or "epochs"
     takes_last_epoch: bool = True  # the family's last_epoch applies (not ChainedScheduler, ReduceLROnPlateau)
     reads_optimizer_lr: Callable[[dict], bool] | None = None  # with these params (default: not family.absolute)
+    # for ``lrplot check``:
+    chainable: bool = True  # ChainedScheduler composes it: its step scales the current lr (closed forms overwrite)
+    chains: bool = False  # a composite whose children all step at every step (ChainedScheduler)
+    raises_after: Callable[[dict], int | None] = _no_floor  # the library raises past this many step() calls
+    decay_end: Callable[[dict], float | None] = _no_floor  # where the decay reaches its floor, in length_unit
+    cycles: Callable[[dict], bool] = _never  # the lr rises on purpose after any warmup (cycles, restarts, noise,
+    #                                           a range test): check's rules on rising curves leave it alone
 
     def __post_init__(self) -> None:
         extra = tuple(p for p in self.family.extra_params if self.takes_last_epoch or p.name != "last_epoch")

@@ -105,7 +105,7 @@ class ChainedScheduler(_Composite):
         summary="step all schedulers at every step; their chainable updates compose",
         example={"schedulers": [{"scheduler": "ConstantLR", "params": {"factor": 0.5, "total_iters": 10}}, {"scheduler": "ExponentialLR", "params": {"gamma": 0.97}}]},
         params=(Param("schedulers", SCHEDULER_LIST, SCHEDULERS_HELP, cli=False),),
-        composite=True, joiner=" + ",
+        composite=True, joiner=" + ", chains=True,
     )
 
     def marks(self, n: int) -> list[tuple[int, str]]:

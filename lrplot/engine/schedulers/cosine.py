@@ -23,10 +23,10 @@ class CosineAnnealingLR(Leaf):
     spec = SchedulerSpec(
         name="CosineAnnealingLR", cli="cosine", aliases=("cos",),
         summary="cosine from the initial lr down to eta_min over T_max epochs (and back up after)",
-        example={"T_max": 100, "eta_min": 1e-6},
+        example={"T_max": 100, "eta_min": 1e-6}, decay_end=lambda p: p["T_max"],
         params=(
             Param("T_max", INT, "half period: epochs from the initial lr to eta_min", check=at_least(1), horizon=True),
-            Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),
+            Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0), floor="lr"),
         ),
     )
 
@@ -66,12 +66,12 @@ class CosineAnnealingWarmRestarts(Leaf):
         name="CosineAnnealingWarmRestarts", cli="cosine-restarts",
         aliases=("sgdr", "warm-restarts"),
         summary="cosine from the initial lr to eta_min, restarting after T_0, T_0*T_mult, ... epochs",
-        example={"T_0": 20, "T_mult": 2, "eta_min": 0.001},
+        example={"T_0": 20, "T_mult": 2, "eta_min": 0.001}, chainable=False, cycles=lambda p: True,
         params=(
             Param("T_0", INT, "epochs until the first restart", check=at_least(1), horizon=True),
             Param("T_mult", INT, "factor by which the period grows after each restart", default=1,
                   check=at_least(1)),
-            Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0)),
+            Param("eta_min", FLOAT, ETA_MIN_HELP, default=0.0, check=at_least(0), floor="lr"),
         ),
     )
 

@@ -10,7 +10,7 @@ from ..base import Leaf, SchedulerSpec, Updates
 from ..expr import compile_expression
 from ..fmath import pow_
 from ..params import BOOL, CHOICE, EXPR, FLOAT, INT, Param, at_least, between, greater_than
-from ...errors import ParamError
+from ...errors import EndOfSchedule, ParamError
 
 CYCLE_MOMENTUM_HELP = "cycle momentum (or Adam's beta1) inversely to the learning rate"
 
@@ -27,6 +27,7 @@ class CyclicLR(Leaf):
         name="CyclicLR", cli="cyclic", aliases=("clr",),
         summary="triangular cycles between base_lr and max_lr (Smith 2017)",
         example={"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 10, "mode": "triangular2"},
+        chainable=False, cycles=lambda p: True,
         params=(
             Param("base_lr", FLOAT, "lower learning-rate boundary (replaces the optimizer's lr)",
                   check=at_least(0), per_group=True),
@@ -148,7 +149,9 @@ class OneCycleLR(Leaf):
             Param("three_phase", BOOL, "anneal back to the initial lr before the final annealing",
                   default=False),
         ),
-        default_steps=lambda p: OneCycleLR.total_steps_of(p),
+        default_steps=lambda p: OneCycleLR.total_steps_of(p), chainable=False,
+        raises_after=lambda p: OneCycleLR.total_steps_of(p),
+        decay_end=lambda p: OneCycleLR.total_steps_of(p) - 1,
     )
 
     def marks(self, n: int) -> list[tuple[int, str]]:
@@ -214,8 +217,9 @@ class OneCycleLR(Leaf):
 
     def updates(self, sim, epochs, kinds, state, steps):
         if len(epochs) and int(epochs.max()) > self.total:
-            raise self.fail(f"stepped {self.total + 1} times but total_steps is {self.total}; torch raises here. "
-                            f"Simulate at most {self.total + 1} steps or raise total_steps")
+            raise EndOfSchedule((), f"{self.spec.name}: stepped {self.total + 1} times but total_steps is "
+                                f"{self.total}; torch raises here. Simulate at most {self.total + 1} steps or raise "
+                                "total_steps", self.total)
         count, groups = len(epochs), sim.groups
         step_num = epochs.astype(np.float64)
         lr = np.empty((count, groups))

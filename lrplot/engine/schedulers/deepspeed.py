@@ -20,7 +20,7 @@ DEEPSPEED = Family("deepspeed", "DeepSpeed", resume=REPLAY, absolute=True)
 
 WARMUP_STEPS = Param("warmup_num_steps", INT, "iterations of warmup (at least 2 are used)", default=1000,
                      check=Check(lambda v: v > 0, "> 0 (DeepSpeed >= 0.19.3 raises ValueError; before, 0 meant 2)"),
-                     whole=True, horizon=True)
+                     whole=True, horizon=True, warmup=True)
 WARMUP_TYPE = Param("warmup_type", ANY, "warmup curve: log or linear (anything else: log, as DeepSpeed warns)",
                     default="log")
 TOTAL = Param("total_num_steps", INT, "iterations until the decay ends", check=at_least(0), horizon=True)
@@ -91,7 +91,8 @@ class WarmupDecayLR(WarmupLR):
     spec = _ds("WarmupDecayLR", "warmup-decay", "warmup, then linear decay to warmup_min_lr at total_num_steps",
                (TOTAL, MIN_LR, Param("warmup_max_lr", FLOAT, "lr after warmup", default=0.001, per_group=True),
                 WARMUP_STEPS, WARMUP_TYPE),
-               {"total_num_steps": 1000, "warmup_num_steps": 100}, default_steps=lambda p: p.get("total_num_steps"))
+               {"total_num_steps": 1000, "warmup_num_steps": 100}, default_steps=lambda p: p.get("total_num_steps"),
+               decay_end=lambda p: p["total_num_steps"])
 
     def param_warnings(self) -> list[str]:
         out = super().param_warnings()
@@ -113,10 +114,11 @@ class WarmupDecayLR(WarmupLR):
 class WarmupCosineLR(_Warmup):
     spec = _ds("WarmupCosineLR", "warmup-cosine", "warmup, then cosine decay, as ratios of the optimizer's lr",
                (TOTAL, Param("warmup_min_ratio", FLOAT, "ratio at the start of warmup", default=0.0),
-                WARMUP_STEPS, Param("cos_min_ratio", FLOAT, "ratio at the end of the cosine", default=0.0001),
+                WARMUP_STEPS, Param("cos_min_ratio", FLOAT, "ratio at the end of the cosine", default=0.0001,
+                                    floor="ratio"),
                 WARMUP_TYPE),
                {"total_num_steps": 1000, "warmup_num_steps": 100}, default_steps=lambda p: p.get("total_num_steps"),
-               reads_optimizer_lr=lambda p: True)
+               reads_optimizer_lr=lambda p: True, decay_end=lambda p: p["total_num_steps"])
 
     def ratio(self, it):
         with np.errstate(all="ignore"):  # rows masked below (the constructor's) may be -inf * 0
@@ -161,7 +163,7 @@ class OneCycle(Leaf):
                {"cycle_min_lr": 0.001, "cycle_max_lr": 0.01, "cycle_first_step_size": 100},
                default_steps=lambda p: int(math.ceil(1.5 * ((p.get("cycle_first_step_size") or 2000) + (
                    p["cycle_second_step_size"] if p.get("cycle_second_step_size") is not None
-                   else p.get("cycle_first_step_size") or 2000)))))
+                   else p.get("cycle_first_step_size") or 2000)))), cycles=lambda p: True)
 
     def before_init(self, sim) -> None:
         p = self.p
@@ -249,7 +251,7 @@ class LRRangeTest(Leaf):
                       default=1.0),
                 Param("lr_range_test_staircase", BOOL, "grow in whole steps of step_size", default=False)),
                {"lr_range_test_min_lr": 0.001, "lr_range_test_step_size": 100},
-               default_steps=lambda p: 10 * (p.get("lr_range_test_step_size") or 2000))
+               default_steps=lambda p: 10 * (p.get("lr_range_test_step_size") or 2000), cycles=lambda p: True)
 
     def before_init(self, sim) -> None:
         self.min = self.group_values(sim, "lr_range_test_min_lr")

@@ -18,8 +18,8 @@ from ..fmath import pow_
 from ..params import CHOICE, FLOAT, INT, Param, at_least, between
 from ...errors import ParamError
 
-WARMUP = Param("num_warmup_steps", INT, "steps of linear warmup from 0", default=0, check=at_least(0))
-TRAINING = Param("num_training_steps", INT, "total training steps", check=at_least(1))
+WARMUP = Param("num_warmup_steps", INT, "steps of linear warmup from 0", default=0, check=at_least(0), warmup=True)
+TRAINING = Param("num_training_steps", INT, "total training steps", check=at_least(1), horizon=True)
 CYCLES = Param("num_cycles", FLOAT, "number of cosine waves (0.5: down from the peak to 0)", default=0.5,
                check=at_least(0))
 
@@ -61,6 +61,8 @@ HF = Family("hf", "Hugging Face transformers")  # LambdaLR underneath: torch's r
 
 def _hf(name: str, summary: str, params: tuple, example: dict, **extra):
     cli_name = name.replace("_", "-")
+    if any(p.name == "num_training_steps" for p in params):
+        extra.setdefault("decay_end", _training_steps)
     return SchedulerSpec(name=f"hf:{name}", cli=f"hf-{cli_name}", summary=summary, params=params,
                          example=example, family=HF, default_steps=_training_steps, **extra)
 
@@ -99,7 +101,8 @@ class HFCosine(_HFSchedule):
 class HFCosineWithRestarts(_HFSchedule):
     spec = _hf("cosine_with_restarts", "linear warmup, then num_cycles hard-restarting cosine decays",
                (WARMUP, TRAINING, Param("num_cycles", INT, "number of hard restarts", default=1, check=at_least(0))),
-               {"num_warmup_steps": 10, "num_training_steps": 100, "num_cycles": 3})
+               {"num_warmup_steps": 10, "num_training_steps": 100, "num_cycles": 3},
+               cycles=lambda p: p["num_cycles"] > 1)
 
     def factor(self, t):
         w, total = self.p["num_warmup_steps"], self.p["num_training_steps"]
@@ -110,7 +113,7 @@ class HFCosineWithRestarts(_HFSchedule):
 
 class HFPolynomial(_HFSchedule):
     spec = _hf("polynomial", "linear warmup, then polynomial decay from the optimizer's lr to lr_end",
-               (WARMUP, TRAINING, Param("lr_end", FLOAT, "final learning rate", default=1e-7, check=at_least(0)),
+               (WARMUP, TRAINING, Param("lr_end", FLOAT, "final learning rate", default=1e-7, check=at_least(0), floor="lr"),
                 Param("power", FLOAT, "power of the decay", default=1.0, check=at_least(0))),
                {"num_warmup_steps": 10, "num_training_steps": 100, "power": 2.0})
 
@@ -157,7 +160,8 @@ class HFInverseSqrt(_HFSchedule):
         return np.where(t < w, self.warmup(t), decay)
 
 
-MIN_LR = Param("min_lr", FLOAT, "final lr (give this or min_lr_rate)", default=None, nullable=True, check=at_least(0))
+MIN_LR = Param("min_lr", FLOAT, "final lr (give this or min_lr_rate)", default=None, nullable=True, check=at_least(0),
+               floor="lr")
 MIN_LR_RATE = Param("min_lr_rate", FLOAT, "final lr as a fraction of the optimizer's lr", default=None,
                     nullable=True, check=at_least(0))
 
@@ -216,9 +220,12 @@ class HFWarmupStableDecay(_HFSchedule):
                       nullable=True, check=at_least(0)),
                 Param("warmup_type", CHOICE, "warmup shape", default="linear", choices=("linear", "cosine", "1-sqrt")),
                 Param("decay_type", CHOICE, "decay shape", default="cosine", choices=("linear", "cosine", "1-sqrt")),
-                Param("min_lr_ratio", FLOAT, "final lr as a fraction of the peak", default=0.0, check=between(0, 1)),
+                Param("min_lr_ratio", FLOAT, "final lr as a fraction of the peak", default=0.0, check=between(0, 1),
+                      floor="ratio"),
                 CYCLES),
-               {"num_warmup_steps": 10, "num_decay_steps": 20, "num_training_steps": 100})
+               {"num_warmup_steps": 10, "num_decay_steps": 20, "num_training_steps": 100},
+               decay_end=lambda p: p["num_training_steps"] if p["num_stable_steps"] is None else
+               p["num_warmup_steps"] + p["num_stable_steps"] + p["num_decay_steps"])
 
     def stable_steps(self) -> int:
         p = self.p

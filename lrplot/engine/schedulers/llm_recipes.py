@@ -23,7 +23,8 @@ CYCLES = Param("num_cycles", FLOAT, "number of cosine waves (0.5: down from the 
 
 def _spec(family: Family, name: str, cli: str, summary: str, params: tuple, example: dict) -> SchedulerSpec:
     return SchedulerSpec(name=f"{family.name}:{name}", cli=f"{family.name}-{cli}", summary=summary, params=params,
-                         example=example, family=family, default_steps=lambda p: p.get("num_training_steps"))
+                         example=example, family=family, default_steps=lambda p: p.get("num_training_steps"),
+                         decay_end=lambda p: p.get("num_training_steps"))
 
 
 def _progress(t, w: int, total: int):
@@ -54,7 +55,7 @@ class QuadraticWarmupCosine(_HFSchedule):
 
 
 MIN_RATIO = Param("min_lr_ratio", FLOAT, "final lr as a fraction of the optimizer's (cosine_min_lr_ratio)",
-                  default=0.0)
+                  default=0.0, floor="ratio")
 
 
 class CosineMinLR(_HFSchedule):
@@ -74,7 +75,8 @@ class CosineDecayConstant(_HFSchedule):
                  "linear warmup, cosine to min_lr_ratio by constant_lr_ratio of the run, then constant",
                  (WARMUP, TRAINING, Param("constant_lr_ratio", FLOAT, "fraction of the run after which the lr "
                                           "stays at min_lr_ratio (cosine_constant_lr_ratio)"),
-                  Param("min_lr_ratio", FLOAT, "final lr as a fraction of the optimizer's (cosine_min_lr_ratio)"),
+                  Param("min_lr_ratio", FLOAT, "final lr as a fraction of the optimizer's (cosine_min_lr_ratio)",
+                        floor="ratio"),
                   CYCLES),
                  {"num_warmup_steps": 10, "num_training_steps": 100, "constant_lr_ratio": 0.8, "min_lr_ratio": 0.1})
 
@@ -95,8 +97,9 @@ class RexLR(_HFSchedule):
         name="axolotl:RexLR", cli="axolotl-rex", summary="linear warmup, then the REX decay from max_lr to min_lr",
         params=(Param("max_lr", FLOAT, "the peak lr (only min_lr / max_lr enters the curve)"),
                 Param("min_lr", FLOAT, "the final lr, the same for every group", check=at_least(0)),
-                Param("total_steps", INT, "steps until min_lr", default=0, check=at_least(0)),
-                Param("num_warmup_steps", INT, "steps of linear warmup", default=0, check=at_least(0))),
+                Param("total_steps", INT, "steps until min_lr", default=0, check=at_least(0), horizon=True),
+                Param("num_warmup_steps", INT, "steps of linear warmup", default=0, check=at_least(0), warmup=True)),
+        decay_end=lambda p: p["total_steps"],
         example={"max_lr": 0.1, "min_lr": 0.001, "total_steps": 100, "num_warmup_steps": 10}, family=AXOLOTL,
         default_steps=lambda p: p.get("total_steps") or None)
 

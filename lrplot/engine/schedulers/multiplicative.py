@@ -67,7 +67,7 @@ class LambdaLR(Leaf):
     spec = SchedulerSpec(
         name="LambdaLR", cli="lambda",
         summary="lr = initial_lr * lr_lambda(epoch)",
-        example={"lr_lambda": "0.95 ** epoch"},
+        example={"lr_lambda": "0.95 ** epoch"}, chainable=False,
         params=(Param("lr_lambda", EXPR, LAMBDA_HELP, per_group=True),),
     )
 
@@ -186,6 +186,7 @@ class LinearLR(Leaf):
         name="LinearLR", cli="linear", aliases=("warmup",),
         summary="lr * factor, the factor moving linearly from start_factor to end_factor over total_iters",
         example={"start_factor": 0.1, "total_iters": 20},
+        decay_end=lambda p: p["total_iters"] if p["end_factor"] < p["start_factor"] else None,
         params=(
             Param("start_factor", FLOAT, "factor at the first epoch", default=1.0 / 3,
                   check=between(0, 1, lo_open=True)),
@@ -237,7 +238,7 @@ class PolynomialLR(Leaf):
     spec = SchedulerSpec(
         name="PolynomialLR", cli="polynomial", aliases=("poly",),
         summary="lr * (1 - epoch/total_iters) ** power, then constant",
-        example={"total_iters": 80, "power": 2.0},
+        example={"total_iters": 80, "power": 2.0}, decay_end=lambda p: p["total_iters"],
         params=(
             Param("total_iters", INT, "number of epochs to decay over", default=5, check=at_least(0)),
             Param("power", FLOAT, "power of the polynomial", default=1.0, check=at_least(0)),

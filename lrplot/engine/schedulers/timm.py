@@ -24,7 +24,7 @@ from ...errors import ParamError
 
 T_INITIAL = Param("t_initial", INT, "length of the first cycle (epochs, or updates without t_in_epochs)",
                   check=at_least(1), horizon=True)
-LR_MIN = Param("lr_min", FLOAT, "lowest learning rate", default=0.0, check=at_least(0))
+LR_MIN = Param("lr_min", FLOAT, "lowest learning rate", default=0.0, check=at_least(0), floor="lr")
 CYCLE = (
     Param("cycle_mul", FLOAT, "each cycle is cycle_mul times longer", default=1.0, check=greater_than(0)),
     Param("cycle_decay", FLOAT, "each cycle's peak is cycle_decay times the last", default=1.0, check=at_least(0)),
@@ -34,7 +34,7 @@ CYCLE = (
 
 def _warmup(prefix_default: bool):
     return (
-        Param("warmup_t", INT, "warmup length", default=0, check=at_least(0)),
+        Param("warmup_t", INT, "warmup length", default=0, check=at_least(0), warmup=True),
         Param("warmup_lr_init", FLOAT, "lr at the start of warmup", default=0.0, check=at_least(0)),
         Param("warmup_prefix", BOOL, "warmup is added before the schedule instead of overlapping it",
               default=prefix_default),
@@ -153,9 +153,18 @@ def _unit(p: dict) -> str:
     return "epochs" if p.get("t_in_epochs", True) else "steps"
 
 
-def _spec(name: str, cli: str, summary: str, params: tuple, example: dict) -> SchedulerSpec:
+def _spec(name: str, cli: str, summary: str, params: tuple, example: dict, **extra) -> SchedulerSpec:
     return SchedulerSpec(name=name, cli=f"timm-{cli}", aliases=(f"timm:{cli}",), summary=summary, params=params,
-                         example=example, family=TIMM, default_steps=_natural, length_unit=_unit)
+                         example=example, family=TIMM, default_steps=_natural, length_unit=_unit, **extra)
+
+
+def _cycle_end(p: dict) -> int | None:
+    """Where one cycle (cycle_limit 1) reaches lr_min; with more cycles the lr rises again by design."""
+    return p["t_initial"] + (p["warmup_t"] if p["warmup_prefix"] else 0) if p["cycle_limit"] == 1 else None
+
+
+#: noise (noise_range_t) makes the lr jitter up and down on purpose
+CYCLED = {"decay_end": _cycle_end, "cycles": lambda p: p["cycle_limit"] != 1 or p["noise_range_t"] is not None}
 
 
 def _natural(p: dict) -> int | None:
@@ -167,7 +176,7 @@ def _natural(p: dict) -> int | None:
 class TimmCosine(_TimmSchedule):
     spec = _spec("CosineLRScheduler", "cosine", "timm's cosine with warmup, cycles, k-decay and noise",
                  (T_INITIAL, LR_MIN, *CYCLE, *_warmup(False), T_IN_EPOCHS, *NOISE, K_DECAY),
-                 {"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-4, "lr_min": 1e-5})
+                 {"t_initial": 100, "warmup_t": 5, "warmup_lr_init": 1e-4, "lr_min": 1e-5}, **CYCLED)
 
     def main(self, t):
         p = self.p
@@ -184,7 +193,7 @@ class TimmTanh(_TimmSchedule):
                  (T_INITIAL, Param("lb", FLOAT, "tanh lower bound", default=-7.0),
                   Param("ub", FLOAT, "tanh upper bound", default=3.0), LR_MIN, *CYCLE, *_warmup(False), T_IN_EPOCHS,
                   *NOISE),
-                 {"t_initial": 100, "warmup_t": 5})
+                 {"t_initial": 100, "warmup_t": 5}, **CYCLED)
 
     def after_init(self, sim) -> None:
         if self.p["lb"] >= self.p["ub"]:
@@ -210,7 +219,7 @@ class TimmPoly(_TimmSchedule):
     spec = _spec("PolyLRScheduler", "poly", "timm's polynomial decay with warmup and cycles",
                  (T_INITIAL, Param("power", FLOAT, "power of the decay", default=0.5, check=at_least(0)), LR_MIN,
                   *CYCLE, *_warmup(False), T_IN_EPOCHS, *NOISE, K_DECAY),
-                 {"t_initial": 100, "power": 2.0, "warmup_t": 5})
+                 {"t_initial": 100, "power": 2.0, "warmup_t": 5}, **CYCLED)
 
     def main(self, t):
         p = self.p
@@ -265,9 +274,9 @@ class TimmPlateau(Node):
             Param("patience_t", INT, "epochs without improvement before reducing", default=10, check=at_least(0)),
             Param("threshold", FLOAT, "minimum relative improvement", default=1e-4, check=at_least(0)),
             Param("cooldown_t", INT, "epochs to wait after a reduction", default=0, check=at_least(0)),
-            Param("warmup_t", INT, "warmup epochs", default=0, check=at_least(0)),
+            Param("warmup_t", INT, "warmup epochs", default=0, check=at_least(0), warmup=True),
             Param("warmup_lr_init", FLOAT, "lr at the start of warmup", default=0.0, check=at_least(0)),
-            Param("lr_min", FLOAT, "lowest learning rate", default=0.0, check=at_least(0)),
+            Param("lr_min", FLOAT, "lowest learning rate", default=0.0, check=at_least(0), floor="lr"),
             Param("mode", CHOICE, "max: the metric should rise (timm's default); min: fall", default="max",
                   choices=("min", "max")),
             *NOISE[:1],
