@@ -247,12 +247,56 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
 
     params = [inspect.Parameter("configs", inspect.Parameter.POSITIONAL_OR_KEYWORD,
                                 annotation=inspect.signature(compare).parameters["configs"].annotation)]
-    params += [p for p in O.common(from_file=True) if p.name not in ("lr", "momentum", "betas")]
+    params += [p for p in O.common(from_file=True) if p.name not in ("lr", "momentum", "betas", "at", "check", "log",
+                                                                     "log_rtol")]
     compare.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     compare.__annotations__ = {p.name: p.annotation for p in params}
     app.command("compare", cls=LrplotCommand,
                 help="Overlay several schedules on one figure (CSV: one column per run, aligned by step).")(compare)
+    _add_check(app)
     return app
+
+
+def _add_check(app) -> None:
+    from . import check as C
+
+    def check(config: Optional[str] = None, **kwargs: Any) -> None:
+        if kwargs.pop("list_rules"):
+            sys.stdout.write(C.list_rules())
+            return
+        if config is None:
+            raise LrplotError("check: give a config file (or --list-rules)")
+        raise typer.Exit(C.check_file(config, kwargs))
+
+    opt = inspect.Parameter.KEYWORD_ONLY
+    drop = {"fmt", "output", "title", "log_y", "dpi", "size", "marks", "at", "quiet", "check"}
+    params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None, annotation=Annotated[
+        Optional[str], typer.Argument(help="a config file lrplot reads (its own YAML or a trainer's config), or '-' "
+                                      "for stdin", show_default=False)])]
+    params += [p for p in O.common(from_file=True) if p.name not in drop] + O.warmup_options() + [
+        inspect.Parameter("metrics", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file")]),
+        inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--format", "-f", metavar="text|json", help="findings as lines (FILE:LINE: RULE severity: message) or "
+            "JSON for CI bots", show_default="text")]),
+        inspect.Parameter("fail_on", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--fail-on", metavar="info|warning|error", help="exit 1 when a finding is at least this severe",
+            show_default="warning")]),
+        inspect.Parameter("monitor", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--monitor", metavar="NAME", help="the metric a plateau scheduler watches, when the file does not say "
+            "(e.g. val_acc)")]),
+        inspect.Parameter("list_rules", opt, default=False, annotation=Annotated[bool, typer.Option(
+            "--list-rules", help="list every rule, one line each, and exit")]),
+        inspect.Parameter("verbose", opt, default=False, annotation=Annotated[bool, typer.Option(
+            "--verbose", "-v", help="say which shape the file was read as")]),
+    ] + O.config_options()
+    check.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
+    check.__annotations__ = {p.name: p.annotation for p in params}
+    app.command("check", cls=LrplotCommand,
+                help="Find the schedule bugs users report, before the run: one finding per line "
+                "(FILE:LINE: RULE severity: message (fix: ...)), then a verdict. Exit 0: nothing at or above "
+                "--fail-on; 1: findings; 2: a usage or config error. --log compares a finished run's logged "
+                "lr.")(check)
 
 
 def _invoked_scheduler(args: list[str]) -> set[str]:

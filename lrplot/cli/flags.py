@@ -40,6 +40,8 @@ RUN_FLAGS: tuple[RunFlag, ...] = (
     RunFlag("epochs", "--epochs", ("epochs",)),
     RunFlag("steps_per_epoch", "--steps-per-epoch", ("steps_per_epoch",)),
     RunFlag("start_step", "--start-step", ("start_step",)),
+    RunFlag("resume_at", "--resume-at", ("resume_at",)),
+    RunFlag("resume_mode", "--resume-mode", ("resume_mode",)),
     RunFlag("warmup", "--warmup", ("warmup", "steps"), metavar="N"),
     RunFlag("warmup_start_factor", "--warmup-start-factor", ("warmup", "start_factor"), requires="warmup"),
     RunFlag("lr", "--lr", ("optimizer", "lr"), _lrs),

@@ -8,6 +8,7 @@ from typing import Annotated, Optional
 
 import typer
 
+from ..engine.schema import RESUME_MODES
 from ..engine.trainers import TRAINERS
 from ..render import formats
 
@@ -47,14 +48,48 @@ def common(include_epochs: bool = True, from_file: bool = False) -> list[inspect
         inspect.Parameter("marks", opt, default=True, annotation=Annotated[bool, typer.Option(
             "--marks/--no-marks", help="mark where the schedule changes regime (decays, milestones, restarts)")]),
         inspect.Parameter("start_step", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
-            "--start-step", metavar="S", help="show a run resumed at step S: optimizer restored from the checkpoint, "
-            "scheduler rebuilt with last_epoch=S (as torch does), beside the uninterrupted run")]),
+            "--start-step", metavar="S", help="the same as --resume-at S --resume-mode last-epoch")]),
+        inspect.Parameter("resume_at", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
+            "--resume-at", metavar="S", help="show a run resumed from a checkpoint at step S over the uninterrupted "
+            "one (the optimizer restored; the scheduler as --resume-mode says)")]),
+        inspect.Parameter("resume_mode", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--resume-mode", metavar="|".join(RESUME_MODES), help="how the scheduler comes back: state (its "
+            "state_dict restored, as the HF Trainer and Lightning do: seamless); last-epoch (rebuilt with "
+            "last_epoch=S); last-epoch-minus-1 (last_epoch=S-1, torch's tests' idiom); fresh (rebuilt without its "
+            "state: warmup restarts)", show_default="state")]),
         inspect.Parameter("steps_per_epoch", opt, default=None, annotation=Annotated[Optional[int], typer.Option(
             "--steps-per-epoch", metavar="K", help="step the scheduler every iteration, K per epoch: --epochs counts "
             "epochs, the x axis and an 'epoch' CSV column show epochs (OneCycleLR: torch's steps_per_epoch)")]),
-    ] + run_options(from_file)
+    ] + run_options(from_file) + answer_options()
     return out
 
+
+def answer_options() -> list[inspect.Parameter]:
+    """One-line answers and the checks every plotting command offers."""
+    opt = inspect.Parameter.KEYWORD_ONLY
+    return [
+        inspect.Parameter("at", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
+            "--at", metavar="STEP[,STEP...]", help="print the lr of every param group at these optimizer steps (CSV "
+            "on stdout) instead of the whole curve")]),
+        inspect.Parameter("quiet", opt, default=False, annotation=Annotated[bool, typer.Option(
+            "--quiet", "-q", help="no summary and no notes on stderr (warnings and errors stay)")]),
+        inspect.Parameter("check", opt, default=False, annotation=Annotated[bool, typer.Option(
+            "--check", help="run lrplot check's rules on this schedule instead of drawing it: findings on stdout, "
+            "exit 1 when there is a warning or an error")]),
+    ] + log_options()
+
+
+def log_options() -> list[inspect.Parameter]:
+    opt = inspect.Parameter.KEYWORD_ONLY
+    return [
+        inspect.Parameter("log", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
+            "--log", metavar="FILE", help="a finished run's logged lr to compare with the prediction: HF "
+            "trainer_state.json, Lightning metrics.csv, a TensorBoard event file, an MLflow mlflow.db or "
+            "mlruns metric file, a W&B CSV export, ultralytics results.csv")]),
+        inspect.Parameter("log_rtol", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
+            "--log-rtol", metavar="RTOL", help="relative difference above which a logged lr diverges (loggers "
+            "round; TensorBoard stores float32)", show_default="1e-6")]),
+    ]
 
 def run_options(from_file: bool = False) -> list[inspect.Parameter]:
     """The training run: lrplot counts optimizer steps from these as the --trainer does (README: run model)."""

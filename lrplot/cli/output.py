@@ -95,17 +95,24 @@ def render_options(opts: dict, results: list, color: bool = False) -> RenderOpti
 def emit(results: list, target: Target, opts: dict, labels: list[str] | None = None) -> None:
     """Write the results in the target format; say on stderr what was written."""
     labels = labels or [""] * len(results)
+    quiet = opts.get("quiet")
     for result, label in zip(results, labels):
         prefix = f"lrplot: {label}: " if label else "lrplot: "
+        if quiet:
+            continue
         for note in getattr(result, "prelude", []):
             say(prefix + note)
         if getattr(result, "plan", None) is not None:
             say(prefix + result.plan.arithmetic)
         for note in getattr(result, "notes", []):
             say(prefix + note)
+        say(prefix + summary(result))
     for result in results:
         for warning in getattr(result, "warnings", []):
             say(f"lrplot: warning: {warning}")
+    if opts.get("at"):
+        write_stdout(answers(results, labels, opts["at"]))
+        return
     fmt = target.fmt
     if target.path is None:
         to_terminal = _is_terminal(sys.stdout)
@@ -120,7 +127,54 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
     check_picture(fmt, results, options)
     data = b"".join(fmt.write(results, labels, options))
     write_file(target.path, data, fmt)
-    say(f"lrplot: wrote {target.path} ({len(results[0]):,} steps)")
+    if not quiet:
+        unit = options.row_unit if options.row_unit != "row" else "step"
+        say(f"lrplot: wrote {target.path} ({len(results[0]):,} {unit}s)")
+
+
+def summary(result) -> str:
+    """One line: the peak and where, where a warmup ends, the final lr, the minimum (of the first group)."""
+    from ..render.table import group_names
+
+    lr = result.lr[:, 0]
+    steps = result.steps
+    peak = int(lr.argmax())
+    low = int(lr.argmin())
+    parts = [f"peak {float(lr[peak]):.4g} at step {int(steps[peak]):,}"]
+    if 0 < peak and lr[0] < lr[peak]:
+        parts.append(f"warmup ends at step {int(steps[peak]):,}")
+    parts.append(f"final {float(lr[-1]):.4g} at step {int(steps[-1]):,}")
+    parts.append(f"minimum {float(lr[low]):.4g} at step {int(steps[low]):,}")
+    groups = result.lr.shape[1]
+    which = f" (group {group_names(result)[0]} of {groups})" if groups > 1 else ""
+    return "lr" + which + ": " + ", ".join(parts)
+
+
+def answers(results: list, labels: list, raw: list) -> list[bytes]:
+    """``--at``: the rows of these optimizer steps, as CSV (one block per run when several)."""
+    from ..errors import ParamError
+    from ..engine.params import to_int
+    from ..render.table import columns, csv_chunks
+    from .flags import split_values
+
+    wanted = []
+    for text in split_values(raw):
+        try:
+            wanted.append(to_int(text, ("at",)))
+        except ParamError:
+            raise LrplotError(f"--at: {shown(text)} is not a step number") from None
+    out = []
+    for result, label in zip(results, labels):
+        steps = result.steps
+        rows = []
+        for step in wanted:
+            row = int(step - steps[0])
+            if not 0 <= row < len(steps):
+                raise LrplotError(f"--at: step {step} is outside the run's steps {int(steps[0])}..{int(steps[-1])}")
+            rows.append(row)
+        cols = [(name if not label else f"{label}:{name}", values[rows]) for name, values in columns(result)]
+        out += [chunk.encode() for chunk in csv_chunks(cols)]
+    return out
 
 
 def _is_terminal(stream) -> bool:

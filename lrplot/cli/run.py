@@ -42,6 +42,10 @@ def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     F.check(opts)
     config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": {}}
     F.apply(config, _with_metrics(opts))
+    if opts.get("check"):
+        from .check import check_flags
+
+        _exit(check_flags(spec, config, opts))
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), spec.cli)
     try:
         result = _simulate(config)
@@ -121,7 +125,8 @@ def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = N
         raise loaded.error(ParamError(to_file_path(err.path), err.detail)) from None
 
 
-def run_from_config(source: str, opts: dict) -> None:
+def read_config(source: str, opts: dict):
+    """A config file loaded, translated and with the run flags written in: (loaded, translation, config)."""
     from ..config.load import load
 
     loaded = load(source)
@@ -130,6 +135,21 @@ def run_from_config(source: str, opts: dict) -> None:
     if isinstance(data.get("optimizer"), dict):
         data["optimizer"] = dict(data["optimizer"])
     F.apply(data, _with_metrics(opts), only=_flags_after(translation))
+    return loaded, translation, data
+
+
+def _exit(code: int) -> None:
+    import typer
+
+    raise typer.Exit(code)
+
+
+def run_from_config(source: str, opts: dict) -> None:
+    if opts.get("check"):
+        from .check import check_file
+
+        _exit(check_file(source, opts))
+    loaded, translation, data = read_config(source, opts)
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
     result = _simulate_located(loaded, data, translation.original_path, opts=opts)
     result.notes, result.prelude = translation.notes, translation.prelude
@@ -146,7 +166,7 @@ def _stem(source: str) -> str:
 
 
 #: The run flags compare applies to every config (the optimizer's are each file's own).
-_COMPARE_FLAGS = ("epochs", "steps_per_epoch", "start_step") + F.RUN_MODEL_OPTIONS
+_COMPARE_FLAGS = ("epochs", "steps_per_epoch", "start_step", "resume_at", "resume_mode") + F.RUN_MODEL_OPTIONS
 
 #: Labels that would collide with the index column of compare's CSV.
 _RESERVED_LABELS = {"step"}

@@ -101,7 +101,7 @@ def _resume(config: Mapping) -> tuple[Any, str]:
     if config.get("start_step") is not None:
         return config["start_step"], mode or "last-epoch"
     if mode is not None and config.get("resume_at") is None:
-        raise ParamError(("resume_mode",), "give resume_at: S (the step the run resumes at) too")
+        raise ParamError(("resume_mode",), "give the step the run resumes at too (resume_at, --resume-at)")
     return config.get("resume_at"), mode or "state"
 
 

@@ -34,6 +34,7 @@ class Family:
     param_groups: tuple = ()  # the trainer's param groups, by name: one optimizer lr is given to each
     default_momentum: float | None = None  # the trainer's momentum when the config gives none
     default_lr: float | None = None  # the trainer's lr (YOLO's lr0) when the config gives none
+    zero_steps: int = 1  # first optimizer steps its warmup runs at lr 0 by design (check: info, not a warning)
 
 
 #: What LightningCLI saves beside every run: ``last_epoch: -1`` is a fresh scheduler, S >= 0 resumes at S.

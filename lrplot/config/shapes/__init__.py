@@ -29,6 +29,13 @@ class Translation:
     monitor: str | None = None  # the metric a plateau scheduler watches (Lightning's monitor), for the title
     options_read: tuple = ()  # shape-only flags it read (--num-classes, ...); any other given is refused
     own_flags: tuple = ()  # common flags the shape applied itself (YOLO's --lr is lr0), not written over it
+    findings: list = field(default_factory=list)  # engine.findings.Finding about the file (lrplot check)
+    replaced: dict | None = None  # the trainer's own {scheduler, params} that a DeepSpeed block replaced
+
+    def warn(self, finding) -> None:
+        """A finding that every run also says on stderr as a warning."""
+        self.findings.append(finding)
+        self.warnings.append(finding.message)
 
     def original_path(self, path: tuple) -> tuple:
         for cut in range(len(path), -1, -1):
@@ -149,14 +156,21 @@ def short_class(class_path: Any, path: tuple) -> str:
     return class_path.rsplit(".", 1)[-1]
 
 
-def optimizer_from(init: Any, path: tuple, origin: dict) -> dict:
+#: torch.optim classes with Adam-style betas, and their default (momentum cycling moves beta1)
+BETAS_DEFAULT = {name: [0.9, 0.999] for name in ("Adam", "AdamW", "Adamax", "NAdam", "RAdam", "SparseAdam")}
+
+
+def optimizer_from(init: Any, path: tuple, origin: dict, target: Any = None) -> dict:
+    """The optimizer's lr, momentum and betas; an Adam-style ``target`` class without betas gets torch's."""
     optimizer: dict = {}
-    if not isinstance(init, dict):
-        return optimizer
+    init = init if isinstance(init, dict) else {}
     for key in ("lr", "momentum", "betas"):
         if key in init:
             optimizer[key] = init[key]
             origin[("optimizer", key)] = path + (key,)
+    name = target.rsplit(".", 1)[-1] if isinstance(target, str) else None
+    if "betas" not in optimizer and name in BETAS_DEFAULT:
+        optimizer["betas"] = list(BETAS_DEFAULT[name])
     return optimizer
 
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from ...errors import ParamError
 from . import Translation, given, held_out, number, own_trainer, positive, signature, unused
-from .hf import scheduler_kwargs, scheduler_type
+from .hf import scheduler_kwargs, scheduler_type, zero_warmup
 
 NAME = "axolotl"
 SIGNATURE = frozenset({
@@ -137,6 +137,8 @@ def _warmup(data: dict, total: int, out: Translation) -> int:
     elif ratio is not None:
         warmup = max(int(number(data, "warmup_ratio", 0.0) * total), 0)
         how = f"warmup_ratio {ratio:g} -> int({total:,} x {ratio:g}) = {warmup:,}"
+        if warmup == 0 and number(data, "warmup_ratio", 0.0) > 0:
+            out.warn(zero_warmup("warmup_ratio", number(data, "warmup_ratio", 0.0), total, "int"))
     else:
         warmup = min(int(0.03 * total), 100)
         how = f"no warmup key: axolotl's default min(int(0.03 x {total:,}), 100) = {warmup:,}"

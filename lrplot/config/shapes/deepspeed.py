@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from ...engine.findings import INFO, Finding
 from ...errors import LrplotError, ParamError, shown
 from . import Translation, own_trainer, positive, signature, unused
 
@@ -177,8 +178,10 @@ def override(value: Any, out: Translation, run: dict, hf: dict) -> None:
         if param == "auto":
             raise LrplotError(f"{name}: scheduler.params.{key} is 'auto', which the HF Trainer does not fill "
                               "(DeepSpeed would fail on it): write the value")
-    out.warnings.append(f"deepspeed config {name} has a scheduler block ({sched['type']}): it replaces "
-                        f"lr_scheduler_type {kind.split(':', 1)[-1]!r}, as the HF Trainer does")
+    out.warn(Finding("deepspeed-overrides", INFO, f"deepspeed config {name} has a scheduler block "
+                     f"({sched['type']}): it replaces lr_scheduler_type {kind.split(':', 1)[-1]!r}, as the HF Trainer "
+                     "does", key=("deepspeed",)))
+    out.replaced = {"scheduler": out.config["scheduler"], "params": dict(out.config.get("params") or {})}
     out.config["scheduler"], out.config["params"] = scheduler, params
     out.origin[("params",)] = ("deepspeed",)
     out.origin[("scheduler",)] = ("deepspeed",)

@@ -13,6 +13,7 @@ import json
 import math
 from typing import Any
 
+from ...engine.findings import WARNING, Finding
 from ...errors import ParamError, shown
 from . import Translation, given, held_out, integer, mapping, number, own_trainer, positive, signature, unused
 
@@ -192,6 +193,13 @@ def _mixture_split(data: dict, examples: int, out: Translation) -> int:
     return held_out(examples, data, ("dataset_mixture", "test_split_size"), out)
 
 
+def zero_warmup(key: str, ratio: float, total: int, rounding: str):
+    """A warmup ratio that the trainer's rounding turns into no warmup at all."""
+    return Finding("warmup-rounds-to-zero", WARNING, f"{key} {ratio:g} of {total:,} steps is {rounding}("
+                   f"{total * ratio:g}) = 0 warmup steps: the run has no warmup", f"give warmup_steps, or a ratio of at "
+                   f"least {1 / total:.2g}" if total else "give warmup_steps", (key,))
+
+
 def warmup_steps(data: dict, total: int, version: Any, out: Translation) -> int:
     """``TrainingArguments.get_warmup_steps`` for the version chosen (see :data:`VERSIONS`)."""
     steps = number(data, "warmup_steps", 0.0)
@@ -216,6 +224,8 @@ def warmup_steps(data: dict, total: int, version: Any, out: Translation) -> int:
                                     "(choose with --transformers)")
         else:
             warmup = math.ceil(total * ratio)
+            if warmup == 0 and ratio > 0:
+                out.warn(zero_warmup("warmup_ratio", ratio, total, "ceil"))
             versions = "" if version else " (transformers 4 to 5.14; 5.15+ refuse warmup_ratio: write " \
                                           f"warmup_steps: {ratio:g})"
             out.notes.append(f"warmup_ratio {ratio:g} -> ceil({total:,} x {ratio:g}) = {warmup:,} warmup steps"
@@ -242,16 +252,18 @@ def hf_params(kind: str, kwargs: dict, warmup: int, total: int | None, out: Tran
     """The arguments ``get_scheduler`` passes to the schedule ``kind`` (4.x passes inverse_sqrt no kwargs)."""
     if kind == "inverse_sqrt" and kwargs:
         if version == "4":
-            out.warnings.append(f"lr_scheduler_kwargs {sorted(kwargs)} are not passed to inverse_sqrt by "
-                                "transformers 4: ignored")
+            out.warn(Finding("ignored-scheduler-kwargs", WARNING, f"lr_scheduler_kwargs {sorted(kwargs)} are not "
+                             "passed to inverse_sqrt by transformers 4: ignored", "remove them, or use transformers 5",
+                             ("lr_scheduler_kwargs",)))
             kwargs = {}
         elif version is None:
             out.warnings.append(f"lr_scheduler_kwargs {sorted(kwargs)}: transformers 5 passes them to inverse_sqrt "
                                 "(shown), transformers 4 ignores them (--transformers 4)")
     params = {} if kind in NO_KWARGS else dict(kwargs)
     if kwargs and kind in NO_KWARGS:
-        out.warnings.append(f"lr_scheduler_kwargs {sorted(kwargs)} are not passed to {kind} by transformers: "
-                            "ignored")
+        out.warn(Finding("ignored-scheduler-kwargs", WARNING, f"lr_scheduler_kwargs {sorted(kwargs)} are not passed "
+                         f"to {kind} by transformers: ignored", f"remove them, or choose a lr_scheduler_type that "
+                         "takes them", ("lr_scheduler_kwargs",)))
     if kind not in NO_WARMUP:
         params["num_warmup_steps"] = warmup
     if kind not in NO_TRAINING_STEPS:

@@ -151,7 +151,7 @@ def _hydra(data: dict, where: tuple) -> Translation:
             isinstance(opt.get("params"), dict) else (opt, optimizer_path)
         resolved = {k: resolver.value(v, opt_path + (k,)) for k, v in opt_args.items()
                     if k in ("lr", "momentum", "betas")}
-        config["optimizer"] = optimizer_from(resolved, opt_path, origin)
+        config["optimizer"] = optimizer_from(resolved, opt_path, origin, opt.get("_target_"))
         used |= {".".join(map(str, opt_path + (k,))) for k in resolved} | {".".join(map(str, optimizer_path))}
     trainer = data.get("trainer")
     if isinstance(trainer, dict) and trainer.get("max_epochs") is not None:

@@ -89,7 +89,8 @@ def translate(data: dict, run: dict) -> Translation:
         origin.update({("scheduler",): sched_path + ("class_path",), ("params",): sched_path + ("init_args",)})
     used = {".".join(sched_path + ("class_path",)), ".".join(sched_path + ("init_args",)), "lr_scheduler"}
     if _class_node(optimizer):
-        config["optimizer"] = optimizer_from(optimizer.get("init_args"), opt_path + ("init_args",), origin)
+        config["optimizer"] = optimizer_from(optimizer.get("init_args"), opt_path + ("init_args",), origin,
+                                             optimizer.get("class_path"))
         used |= {".".join(opt_path + ("class_path",))} | \
             {".".join(opt_path + ("init_args", key)) for key in config["optimizer"]}
     if interval not in ("epoch", "step"):

@@ -16,7 +16,8 @@ from .. import ops as O
 from ..base import REPLAY, Family, Leaf, SchedulerSpec, Updates
 from ..params import ANY, BOOL, FLOAT, INT, Check, Param, at_least, greater_than
 
-DEEPSPEED = Family("deepspeed", "DeepSpeed", resume=REPLAY, absolute=True)
+#: a warmup from warmup_min_lr 0 runs two steps at 0: the constructor's min lr, then iteration 0's
+DEEPSPEED = Family("deepspeed", "DeepSpeed", resume=REPLAY, absolute=True, zero_steps=2)
 
 WARMUP_STEPS = Param("warmup_num_steps", INT, "iterations of warmup (at least 2 are used)", default=1000,
                      check=Check(lambda v: v > 0, "> 0 (DeepSpeed >= 0.19.3 raises ValueError; before, 0 meant 2)"),

@@ -1,0 +1,104 @@
+"""``lrplot check FILE`` and ``--check``: simulate, run the rules, print the findings and exit 0 or 1."""
+
+from __future__ import annotations
+
+import sys
+
+from ..engine.findings import ERROR, Finding
+from ..errors import EndOfSchedule, LrplotError, NotFinite, ParamError, format_path
+from . import flags as F
+from . import run as R
+
+#: the config keys no flag sets directly, said as the flag a user types for them
+_FLAG_OF = {("optimizer", "lr"): "--lr", ("warmup", "steps"): "--warmup", ("resume_mode",): "--resume-mode",
+            ("resume_at",): "--resume-at"}
+
+
+def list_rules() -> str:
+    from ..check.rules import RULES
+
+    width = max(len(rule.id) for rule in RULES)
+    return "".join(f"{rule.id:<{width}}  {rule.severity:<7}  {rule.summary}\n" for rule in RULES)
+
+
+def check_file(source: str, opts: dict) -> int:
+    loaded, translation, data = R.read_config(source, opts)
+
+    def where(finding: Finding) -> tuple[str, str]:
+        path = finding.key if finding.key in loaded.lines else translation.original_path(finding.key)
+        line = next((loaded.lines[path[:cut]] for cut in range(len(path), 0, -1) if path[:cut] in loaded.lines), None)
+        name = "<stdin>" if source == "-" else source
+        return (f"{name}:{line}" if line else name), format_path(path)
+
+    def simulate(config):
+        return R._simulate_located(loaded, config, translation.original_path, opts=opts)
+
+    replaced = None
+    if translation.replaced is not None:
+        try:
+            replaced = R._simulate({**data, **translation.replaced})
+        except LrplotError:
+            replaced = None
+    findings = _findings(simulate, data, translation.monitor or opts.get("monitor"), replaced, translation.findings,
+                         translation.warnings, opts)
+    return _report(findings, where, opts)
+
+
+def check_flags(spec, config: dict, opts: dict) -> int:
+    """``--check`` on a scheduler command: the same rules, findings located at the flags."""
+
+    def where(finding: Finding) -> tuple[str, str]:
+        key = finding.key
+        if key[:1] == ("params",) and len(key) == 2:
+            try:
+                return spec.param(key[1]).flag, format_path(key)
+            except KeyError:
+                pass
+        for run_flag in F.RUN_FLAGS:
+            if key[:len(run_flag.path)] == run_flag.path:
+                return run_flag.flag, format_path(key)
+        return _FLAG_OF.get(key, f"lrplot {spec.cli}"), format_path(key)
+
+    def simulate(config):
+        try:
+            return R._simulate(config)
+        except ParamError as err:
+            if isinstance(err, (EndOfSchedule,)):
+                raise
+            raise F.reword(err, spec) from None
+
+    findings = _findings(simulate, config, opts.get("monitor"), None, [], [], opts)
+    return _report(findings, where, opts)
+
+
+def _findings(simulate, config: dict, monitor, replaced, shape_findings: list, notes: list, opts: dict) -> list:
+    from ..check.rules import Subject, run_rules
+
+    try:
+        result = simulate(config)
+    except EndOfSchedule as err:  # the run would crash: that is the finding
+        return [Finding("past-total-steps", ERROR, err.detail, "raise total_steps to the run's scheduler steps",
+                        err.path + ("total_steps",))]
+    except NotFinite as err:
+        return [Finding("lr-invalid", ERROR, str(err), "check the factors", (), err.step)]
+    subject = Subject(result, config, monitor, replaced, list(shape_findings), list(notes) + list(result.warnings))
+    findings = run_rules(subject)
+    if opts.get("log"):
+        from ..check.compare import log_findings
+
+        findings += log_findings(result, opts)
+    return findings
+
+
+def _report(findings: list, where, opts: dict) -> int:
+    from ..check import report
+
+    fail_on = opts.get("fail_on") or "warning"
+    if fail_on not in report.FAIL_ON:
+        raise LrplotError(f"--fail-on: {fail_on!r} is not one of {', '.join(report.FAIL_ON)}")
+    fmt = (opts.get("fmt") or "text").lower()
+    if fmt not in ("text", "json"):
+        raise LrplotError(f"--format: check writes text or json, not {fmt!r}")
+    body = report.as_json(findings, where, fail_on) if fmt == "json" else report.text(findings, where, fail_on)
+    sys.stdout.write(body)
+    return report.exit_code(findings, fail_on)
