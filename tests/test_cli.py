@@ -123,7 +123,10 @@ def test_default_output_file_and_message(tmp_path, monkeypatch):
     result = run("step", "--step-size", "30", "--gamma", "0.1")
     assert result.exit_code == 0
     assert (tmp_path / "step.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
-    assert result.stderr == "lrplot: wrote step.png (100 steps)\n"
+    assert result.stderr == ("lrplot: lr: peak 0.1 at step 0, final 0.0001 at step 99, minimum 0.0001 at step 90\n"
+                             "lrplot: wrote step.png (100 steps)\n")
+    quiet = run("step", "--step-size", "30", "--gamma", "0.1", "-q")
+    assert quiet.exit_code == 0 and quiet.stderr == ""
     assert result.stdout == ""
 
 

@@ -27,8 +27,9 @@ def test_lightning(tmp_path):
     expected = lrplot.simulate("MultiStepLR", epochs=90, lr=0.1, momentum=0.9, milestones=[30, 60, 80], gamma=0.1)
     assert [float(r.split(",")[1]) for r in result.stdout.splitlines()[1:]] == expected.lr[:, 0].tolist()
     assert result.stderr == ("lrplot: read as LightningCLI\nlrplot: LightningCLI config: ignored 3 keys lrplot does not use: trainer.devices, "
-                             "model, optimizer.init_args.weight_decay\n")
-    short = run_text(text.replace("torch.optim.lr_scheduler.MultiStepLR", "MultiStepLR"), "-f", "csv",
+                             "model, optimizer.init_args.weight_decay\n"
+                             "lrplot: lr: peak 0.1 at step 0, final 0.0001 at step 89, minimum 0.0001 at step 80\n")
+    short = run_text(text.replace("torch.optim.lr_scheduler.MultiStepLR", "MultiStepLR"), "-f", "csv", "-q",
                      tmp_path=tmp_path)
     assert short.stdout == result.stdout and short.stderr == ""
 

@@ -32,7 +32,7 @@ def test_python_dash_m_and_stdout_is_only_data():
     proc = lrplot("exponential", "--gamma", "0.5", "-n", "3", "-f", "csv")
     assert proc.returncode == 0
     assert proc.stdout == "step,lr\n0,0.1\n1,0.05\n2,0.025\n"
-    assert proc.stderr == ""
+    assert proc.stderr == "lrplot: lr: peak 0.1 at step 0, final 0.025 at step 2, minimum 0.025 at step 2\n"
 
 
 def test_binary_format_refused_on_a_terminal_is_exit_2():

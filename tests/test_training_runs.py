@@ -77,7 +77,8 @@ def test_the_issue_example_end_to_end(cli, tmp_path):
         "lrplot: HF Trainer: 12,000 examples / (8 x 4 devices) = 375 batches per epoch / 2 accumulation = 188 "
         "optimizer steps per epoch (last window partial); 3 epochs = 564 steps\n"
         "lrplot: warmup_ratio 0.03 -> ceil(564 x 0.03) = 17 warmup steps (transformers 4 to 5.14; 5.15+ refuse "
-        "warmup_ratio: write warmup_steps: 0.03)\n")
+        "warmup_ratio: write warmup_steps: 0.03)\n"
+        "lrplot: lr: peak 2e-05 at step 17, warmup ends at step 17, final 1.649e-10 at step 563, minimum 0 at step 0\n")
     rows = result.stdout.splitlines()
     assert rows[0] == "step,epoch,lr" and len(rows) == 565
     expected = lrplot.simulate("hf:cosine", lr=2e-5, num_warmup_steps=17, num_training_steps=564, epochs=564)
@@ -91,7 +92,8 @@ def test_a_plain_command_counts_a_torch_loop(cli):
     assert result.exit_code == 0
     assert result.stderr == ("lrplot: torch loop: 12,000 examples / 4 devices = 3,000 per device / batch 8 = 375 "
                              "batches per epoch / 2 accumulation = 187 optimizer steps per epoch (1 batch left "
-                             "over); 3 epochs = 561 steps\n")
+                             "over); 3 epochs = 561 steps\n"
+                             "lrplot: lr: peak 0.1 at step 0, final 7.84e-07 at step 560, minimum 7.84e-07 at step 560\n")
     assert len(result.stdout.splitlines()) == 562
     missing = cli("cosine", "--t-max", "10", "--dataset-size", "100", "--epochs", "2", "-f", "csv")
     assert missing.exit_code == 2 and missing.stderr == (
@@ -365,7 +367,8 @@ def test_timm_counts_updates_per_epoch_as_train_py(cli):
     assert counted.exit_code == 0
     assert counted.stderr == ("lrplot: timm train.py: 1,281,167 examples / 8 devices = 160,146 per device / batch 256 = "
                               "625 batches per epoch (short batch dropped) = 625 optimizer steps per epoch; 110 epochs "
-                              "= 68,750 steps\n")
+                              "= 68,750 steps\nlrplot: lr: peak 0.4969 at step 3,125, warmup ends at step 3,125, "
+                              "final 1e-06 at step 68,749, minimum 1e-06 at step 62,500\n")
     given = cli("from-config", config, "--steps-per-epoch", "625", "-f", "csv")
     lr = lambda out: [row.rsplit(",", 1)[1] for row in out.splitlines()[1:]]  # noqa: E731
     assert lr(counted.stdout) == lr(given.stdout)

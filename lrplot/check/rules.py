@@ -2,8 +2,8 @@
 
 A rule reads a :class:`Subject` (the result, its scheduler tree, the config and what the file's reader noted)
 and returns findings.  Rules read declared fields (``SchedulerSpec.decay_end``, ``cycles``, ``chainable``,
-``raises_after``; ``Param.horizon``, ``warmup``, ``floor``), never a scheduler's name.  This module is long
-because it is the one list of rules; each rule is a short function next to its declaration.
+``raises_after``; ``Param.horizon``, ``warmup``, ``floor``), never a scheduler's name.  It is longer than 350
+lines because it is the one list of rules (RULES, at the end): each rule a short function.
 """
 
 from __future__ import annotations
@@ -179,7 +179,7 @@ def climbs_back(s: Subject) -> list:
     lr = s.result.lr
     for g in _groups(s.result):
         x = lr[:, g]
-        peak = int(np.argmax(x >= x.max() * (1 - 1e-9)))  # the first peak (a cosine's later ones differ by ulps)
+        peak = int(np.argmax(x >= x.max() * (1 - 1e-6)))  # the first peak (a cosine's later ones drift)
         tail = x[peak:]
         low = np.minimum.accumulate(tail)
         rise = tail - low

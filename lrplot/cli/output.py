@@ -106,7 +106,6 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
             say(prefix + result.plan.arithmetic)
         for note in getattr(result, "notes", []):
             say(prefix + note)
-        say(prefix + summary(result))
     for result in results:
         for warning in getattr(result, "warnings", []):
             say(f"lrplot: warning: {warning}")
@@ -122,26 +121,35 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
         options = render_options(opts, results, color=to_terminal)
         check_picture(fmt, results, options)
         write_stdout(fmt.write(results, labels, options))
+        _summaries(results, labels, quiet)
         return
     options = render_options(opts, results)
     check_picture(fmt, results, options)
     data = b"".join(fmt.write(results, labels, options))
     write_file(target.path, data, fmt)
+    _summaries(results, labels, quiet)
     if not quiet:
-        unit = options.row_unit if options.row_unit != "row" else "step"
-        say(f"lrplot: wrote {target.path} ({len(results[0]):,} {unit}s)")
+        unit = "iterations" if options.row_unit == "iteration" else "steps"
+        say(f"lrplot: wrote {target.path} ({len(results[0]):,} {unit})")
+
+
+def _summaries(results: list, labels: list, quiet: bool) -> None:
+    if not quiet:
+        for result, label in zip(results, labels):
+            say((f"lrplot: {label}: " if label else "lrplot: ") + summary(result))
 
 
 def summary(result) -> str:
     """One line: the peak and where, where a warmup ends, the final lr, the minimum (of the first group)."""
+    from .._lazy import np
     from ..render.table import group_names
 
     lr = result.lr[:, 0]
     steps = result.steps
-    peak = int(lr.argmax())
-    low = int(lr.argmin())
+    peak = int(np.argmax(lr >= lr.max() * (1 - 1e-6)))  # the first (a cosine's later peaks drift)
+    low = int(np.argmax(lr <= lr.min() + 1e-6 * abs(lr.min())))
     parts = [f"peak {float(lr[peak]):.4g} at step {int(steps[peak]):,}"]
-    if 0 < peak and lr[0] < lr[peak]:
+    if 0 < peak and lr[0] < lr[peak] * (1 - 1e-6):
         parts.append(f"warmup ends at step {int(steps[peak]):,}")
     parts.append(f"final {float(lr[-1]):.4g} at step {int(steps[-1]):,}")
     parts.append(f"minimum {float(lr[low]):.4g} at step {int(steps[low]):,}")
