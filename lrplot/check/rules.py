@@ -8,6 +8,7 @@ lines because it is the one list of rules (RULES, at the end): each rule a short
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -42,6 +43,17 @@ class Subject:
         if node.spec.length_unit(node.p) == "epochs" and self.per_epoch:
             return self.step_rows(offset) + value * self.per_epoch
         return self.step_rows(offset + value)
+
+    def warmup_end(self) -> float:
+        """The row where the last declared warmup ends (0: none)."""
+        ends = [0.0]
+        for node, offset in self.leaves():
+            for p in node.spec.params:
+                value = node.p.get(p.name)
+                if p.warmup and value:
+                    ends.append(self.step_rows(offset) + value * self.per_epoch if p.warmup == "epochs" and
+                                self.per_epoch else self.rows_of(node, value, offset))
+        return max(ends)
 
     def in_unit(self, node, rows: float, offset: int = 0):
         """``rows`` from the node's start, in the node's unit (for a fix)."""
@@ -178,7 +190,8 @@ def climbs_back(s: Subject) -> list:
         return []
     lr = s.result.lr
     for g in _groups(s.result):
-        x = lr[:, g]
+        start = min(int(math.ceil(s.warmup_end())), len(lr) - 1)  # a warmup may rise in steps (YOLO's)
+        x = lr[start:, g]
         peak = int(np.argmax(x >= x.max() * (1 - 1e-6)))  # the first peak (a cosine's later ones drift)
         tail = x[peak:]
         low = np.minimum.accumulate(tail)
@@ -189,8 +202,9 @@ def climbs_back(s: Subject) -> list:
         k = int(np.argmax(rise > threshold))
         j = peak + int(np.argmin(tail[:k + 1]))
         top = peak + k + int(np.argmax(tail[k:]))
+        peak, j, top = peak + start, j + start, top + start
         cause, key, fix = "", (), "make the schedule's horizon the run's length"
-        switch = _switch_at(s, peak + k)
+        switch = _switch_at(s, peak + start + k)
         for node, offset in ([] if switch else s.leaves()):
             end = node.spec.decay_end(node.p)
             if end is not None and s.rows_of(node, end, offset) < s.rows - 1:
@@ -286,8 +300,7 @@ def deepspeed_overrides(s: Subject) -> list:
     if not differs.any():
         return []
     rows = np.flatnonzero(differs.any(axis=1))
-    warm = max((s.rows_of(node, node.p[p.name], offset) for node, offset in s.leaves() for p in node.spec.params
-                if p.warmup and node.p.get(p.name)), default=0)
+    warm = s.warmup_end()
     first, last = int(rows[0]), int(rows[-1])
     was = s.replaced.title
     if last <= warm + 1:

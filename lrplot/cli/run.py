@@ -51,7 +51,21 @@ def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
         result = _simulate(config)
     except ParamError as err:
         raise F.reword(err, spec) from None
+    _with_log(result, opts)
     OUT.emit([result], target, opts)
+
+
+def _with_log(result, opts: dict) -> None:
+    """``--log``: the run's logged lr compared with the prediction, said on stderr and drawn over the curve."""
+    if not opts.get("log"):
+        return
+    from ..check.compare import compare, findings
+    from ..config.logs import read_log
+
+    result.logged = compare(result, read_log(opts["log"]), opts.get("log_rtol"))
+    for finding in findings(result.logged):
+        result.warnings.append(finding.message) if finding.severity != "info" else result.notes.append(
+            "log: " + finding.message)
 
 
 def _translated(loaded, opts: dict, source: str = "-"):
@@ -158,6 +172,7 @@ def run_from_config(source: str, opts: dict) -> None:
     if opts.get("verbose") and result.plan is not None:
         say(f"lrplot: counted as {result.plan.trainer.source}")
     result.warnings = translation.warnings + result.warnings
+    _with_log(result, opts)
     OUT.emit([result], target, opts)
 
 

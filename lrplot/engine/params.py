@@ -71,7 +71,7 @@ class Param:
     horizon: bool = False  # a length in steps that is often given in epochs by mistake
     run_flag: str | None = None  # filled from the run: the flag that sets it (OneCycleLR's epochs: --epochs)
     hidden: bool = False  # accepted in configs only: no flag, not listed, not in titles
-    warmup: bool = False  # the length of a warmup (check: as long as the run)
+    warmup: bool | str = False  # the length of a warmup, in the scheduler's unit (True) or "epochs"
     floor: str | None = None  # "lr": the lowest lr; "ratio": the lowest lr as a fraction of the peak
     whole: bool = False  # INT that the library refuses as a float (10.0), as DeepSpeed's isinstance(int) checks
 

@@ -129,6 +129,8 @@ def _figure(series: list[Series], options: RenderOptions) -> Figure:
             ax.axvline(s.result.steps[0] / (options.steps_per_epoch or 1), color="#d62728", linewidth=0.9,
                        linestyle=(0, (1, 2)), zorder=0.6)
             lines += 1
+    if len(series) == 1 and getattr(first, "logged", None) is not None:
+        lines += _draw_logged(ax, first.logged, options, [colors[(0, g)] for g in range(first.lr.shape[1])], log_y)
     if log_y:
         ax.set_yscale("log", nonpositive="mask")
     else:
@@ -197,6 +199,21 @@ def _draw_curve(ax, x, y, columns: int, label: str, color=None, style="-") -> st
     color = color or ax._get_lines.get_next_color()
     ax.fill_between(xb, low, high, color=color, linewidth=1.2, edgecolor=color, label=literal(label))
     return color
+
+
+def _draw_logged(ax, comparison, options: RenderOptions, colors: list, log_y: bool) -> int:
+    """The run's logged lr as hollow points over the predicted line; the first divergence as a red cross."""
+    x = comparison.rows / (options.steps_per_epoch or 1)
+    for g in range(comparison.logged.shape[1]):
+        y = comparison.logged[:, g]
+        ax.plot(x, np.where(y > 0, y, np.nan) if log_y else y, linestyle="none", marker="o", markersize=4,
+                markerfacecolor="none", markeredgewidth=1.0, color=colors[g % len(colors)], alpha=0.9, zorder=3,
+                label=literal(f"logged ({comparison.log.format})") if g == 0 else None)
+    first = comparison.first
+    if first is not None:
+        ax.plot([x[first]], [comparison.logged[first, 0]], linestyle="none", marker="x", markersize=9,
+                markeredgewidth=2, color="#d62728", zorder=4, label=f"diverges at step {int(comparison.rows[first])}")
+    return 2
 
 
 def _x(result, options: RenderOptions):
