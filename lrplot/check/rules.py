@@ -25,6 +25,7 @@ class Subject:
     replaced: Any = None  # SimulationResult of the trainer's own schedule that a DeepSpeed block replaced
     findings: list = field(default_factory=list)  # the reader's (config shape's) findings
     notes: list = field(default_factory=list)  # the reader's and the engine's warnings, as text
+    resumed: Any = None  # with a resume: the resumed run (``result`` is then the uninterrupted one)
 
     @property
     def rows(self) -> int:
@@ -396,12 +397,12 @@ def lr_invalid(s: Subject) -> list:
 
 
 def resume_departs(s: Subject) -> list:
-    return [f for f in s.result.findings if f.rule == "resume-departs"]
+    return [f for f in (s.resumed or s.result).findings if f.rule == "resume-departs"]
 
 
 def reader_notes(s: Subject) -> list:
     """What the file's reader or the library warned about, that no rule above covers."""
-    covered = {f.message for f in s.result.findings} | {f.message for f in s.findings}
+    covered = {f.message for f in (s.resumed or s.result).findings} | {f.message for f in s.findings}
     return [Finding("reader-note", INFO, text) for text in dict.fromkeys(s.notes) if text not in covered
             and not text.startswith("the learning rate goes negative")]
 

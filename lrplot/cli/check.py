@@ -31,7 +31,14 @@ def check_file(source: str, opts: dict) -> int:
         return (f"{name}:{line}" if line else name), format_path(path)
 
     def simulate(config):
-        return R._simulate_located(loaded, config, translation.original_path, opts=opts)
+        try:
+            return R._simulate(config)
+        except (EndOfSchedule, NotFinite):
+            raise  # findings, not errors
+        except ParamError as err:
+            if F.given_flag(err.path, opts):
+                raise F.reword(err) from None
+            raise loaded.error(ParamError(translation.original_path(err.path), err.detail)) from None
 
     replaced = None
     if translation.replaced is not None:
@@ -81,7 +88,9 @@ def _findings(simulate, config: dict, monitor, replaced, shape_findings: list, n
                         err.path + ("total_steps",))]
     except NotFinite as err:
         return [Finding("lr-invalid", ERROR, str(err), "check the factors", (), err.step)]
-    subject = Subject(result, config, monitor, replaced, list(shape_findings), list(notes) + list(result.warnings))
+    whole = result.uninterrupted if result.uninterrupted is not None else result  # the rules read the whole run
+    subject = Subject(whole, config, monitor, replaced, list(shape_findings), list(notes) + list(result.warnings),
+                      resumed=result)
     findings = run_rules(subject)
     if opts.get("log"):
         from ..check.compare import log_findings
