@@ -79,7 +79,7 @@ def departure(result: SimulationResult, full: SimulationResult, start: int, mode
     at, got, want = start + first, float(result.lr[first, g]), float(full.lr[start + first, g])
     return [Finding(RULE, WARNING, f"resumed at step {start} ({mode}), the schedule departs from the uninterrupted "
                     f"run at step {at} (lr {got!r} instead of {want!r}); the largest difference is "
-                    f"{float(rel[worst]):.3g} of the lr, at step {start + int(worst[0])}",
+                    f"{float(rel[worst]):.3g} times the uninterrupted lr, at step {start + int(worst[0])}",
                     "restore the scheduler's state_dict with the optimizer's (resume mode state)"
                     if mode != STATE else "", ("resume_mode",), at)]
 

@@ -238,7 +238,10 @@ def _draw_marks(axes, result, options: RenderOptions, runs: int) -> None:
 def _line_label(s: Series, g: int, result, runs: int) -> str:
     groups = result.lr.shape[1]
     if runs == 1:
-        name = "resumed" if getattr(result, "uninterrupted", None) is not None else "lr"
+        name = "lr"
+        if getattr(result, "uninterrupted", None) is not None:
+            mode = getattr(result, "resume_mode", None)
+            name = f"resumed ({mode})" if mode else "resumed"
         if groups > 1 and getattr(result, "group_names", None):
             return f"{result.group_names[g]} (lr0={result.optimizer_lr[g]:g})"
         return f"group {g} (lr={result.optimizer_lr[g]:g})" if groups > 1 else name
