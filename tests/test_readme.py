@@ -53,8 +53,8 @@ def test_pictures_come_from_the_readme_commands(file, command, tmp_path):
 def test_every_readme_command_example_parses():
     for line in re.findall(r"^\s+(?:\$ )?(lrplot [^|\n]+)", README, flags=re.M):
         args = shlex.split(line)[1:]
-        if "--help" in args or any(a.endswith(".csv") for a in args):
-            continue
+        if "--help" in args or any(a.endswith(".csv") for a in args) or args[0].endswith(":"):
+            continue  # "lrplot check: passed" is output, not a command
         result = invoke(args + ["--help"])
         assert result.exit_code == 0, line
 
