@@ -219,3 +219,22 @@ def test_a_lr_zero_first_step_is_info_and_a_deepspeed_warmups_two(cli, tmp_path)
     assert hf.exit_code == 0 and [(f["rule"], f["severity"]) for f in found] == [("lr-zero-start", "info")]
     ds = cli("ds-warmup-decay", "--total-num-steps", "100", "--warmup-num-steps", "10", "--check")
     assert ds.exit_code == 0 and "first 2 optimizer steps run at lr 0" in ds.stdout
+
+
+def test_every_registered_schedulers_example_checks_clean():
+    """The rules run on every scheduler; the registry's examples are sane, but for CyclicLR's and OneCycleLR's,
+    which cycle momentum on the default optimizer (momentum 0)."""
+    from lrplot.check.rules import Subject, run_rules
+    from lrplot.engine.registry import SCHEDULERS
+    from lrplot.engine.simulate import run_config
+
+    for cls in SCHEDULERS.values():
+        spec = cls.spec
+        config = {"scheduler": spec.name, "params": dict(spec.example)}
+        result = run_config(config)
+        found = [f.rule for f in run_rules(Subject(result, config, notes=list(result.warnings)))
+                 if f.severity != "info"]
+        assert found == (["cycle-momentum"] if spec.name in ("CyclicLR", "OneCycleLR") else []), spec.name
+        config["optimizer"] = {"lr": 0.1, "momentum": 0.9}
+        result = run_config(config)
+        assert [f.rule for f in run_rules(Subject(result, config)) if f.severity != "info"] == [], spec.name

@@ -49,6 +49,9 @@ class Subject:
         """The row where the last declared warmup ends (0: none)."""
         ends = [0.0]
         for node, offset in self.leaves():
+            own = node.warmup_rows(self.per_epoch)
+            if own:
+                ends.append(self.step_rows(offset) + own)
             for p in node.spec.params:
                 value = node.p.get(p.name)
                 if p.warmup and value:
@@ -364,8 +367,8 @@ def momentum_without_momentum(s: Subject) -> list:
     if s.result.momentum is None:
         return []
     optimizer = s.config.get("optimizer") if isinstance(s.config.get("optimizer"), dict) else {}
-    if optimizer.get("betas") is not None or optimizer.get("momentum"):
-        return []
+    if optimizer.get("betas") is not None or optimizer.get("momentum") or s.result.node.spec.family.default_momentum:
+        return []  # a trainer's optimizer (YOLO's) has its own momentum
     node = next((n for n, _ in s.leaves() if n.p.get("cycle_momentum")), s.result.node)
     return [Finding("cycle-momentum", WARNING, f"{node.spec.name} cycles momentum but the optimizer has none "
                     "(momentum 0): torch raises for an optimizer without momentum (Adagrad, ...) and turns it on for "

@@ -154,6 +154,10 @@ class Node:
         """Values the library accepts but that are probably a mistake: said, not refused."""
         return []
 
+    def warmup_rows(self, per_epoch: int | None) -> float | None:
+        """Rows of warmup when a trainer computes it from more than a parameter (YOLOv5's 100-iteration floor)."""
+        return None
+
     def resume_at(self, start: int) -> None:
         """Rebuilt with ``last_epoch=start``, as code resuming from a checkpoint does."""
         self.last_epoch = start

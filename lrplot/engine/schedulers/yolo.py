@@ -61,6 +61,10 @@ class _YoloSchedule(Leaf):
     steps_at_epoch_start = True  # ultralytics: scheduler.step() at each epoch's start; YOLOv5: after it
     clamp_lf = True  # ultralytics' lf has max(..., 0); YOLOv5's linear lf has not
 
+    def warmup_rows(self, per_epoch):
+        nb = self.p.get("nb") or per_epoch
+        return self.warmup_iterations(nb) if nb else None
+
     @classmethod
     def complete(cls, values: dict, run: dict) -> dict:
         """The trainer's epochs and nb come from the run (--epochs, --steps-per-epoch) when not given."""
