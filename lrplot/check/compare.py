@@ -62,9 +62,7 @@ def compare(result, log, rtol: float | None = None) -> Comparison:
 
 def _groups(result, log) -> list[int]:
     logged, predicted = log.values.shape[1], result.lr.shape[1]
-    if logged == predicted or logged == 1:
-        return list(range(logged))
-    if logged < predicted:
+    if logged <= predicted:  # the first groups (a logger that logs one: group 0)
         return list(range(logged))
     raise LrplotError(f"--log: {log.name} logs {logged} learning rates ({', '.join(log.columns[:6])}) but the "
                       f"prediction has {predicted} param groups: give one --lr per group")

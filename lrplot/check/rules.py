@@ -63,7 +63,7 @@ class Subject:
         """``rows`` from the node's start, in the node's unit (for a fix)."""
         if node.spec.length_unit(node.p) == "epochs" and self.per_epoch:
             return int(rows // self.per_epoch)
-        return int(round(self.scheduler_steps(rows))) - offset
+        return self.steps_before(rows) - offset
 
     def step_rows(self, steps: float) -> float:
         """The row at which the scheduler has been stepped ``steps`` times (the trainer's cadence)."""
@@ -74,20 +74,16 @@ class Subject:
             return steps * plan.steps_per_epoch * plan.frequency
         return steps * plan.frequency / plan.scheduler_calls
 
-    def scheduler_steps(self, rows: float) -> float:
+    def steps_before(self, rows: int) -> int:
+        """``scheduler.step()`` calls before row ``rows``: one per row, or as the trainer calls it."""
         plan = self.result.plan
         if plan is None:
-            return rows
-        if plan.interval == "epoch":
-            return rows / (plan.steps_per_epoch * plan.frequency)
-        return rows * plan.scheduler_calls / plan.frequency
+            return int(rows)
+        return int(plan.scheduler_steps(np.array([rows], dtype=np.int64))[0])
 
     def scheduler_calls(self) -> int:
-        """``scheduler.step()`` calls over the whole run: once per row, or as the trainer calls it."""
-        plan = self.result.plan
-        if plan is None:
-            return self.rows
-        return int(plan.scheduler_steps(np.array([plan.total_steps], dtype=np.int64))[0])
+        """``scheduler.step()`` calls over the whole run (after its last optimizer step too)."""
+        return self.steps_before(self.rows)
 
     def cycles(self) -> bool:
         return any(node.spec.cycles(node.p) for node, _ in self.leaves())

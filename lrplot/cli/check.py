@@ -5,13 +5,9 @@ from __future__ import annotations
 import sys
 
 from ..engine.findings import ERROR, Finding
-from ..errors import EndOfSchedule, LrplotError, NotFinite, ParamError, format_path
+from ..errors import EndOfSchedule, LrplotError, NotFinite, format_path
 from . import flags as F
 from . import run as R
-
-#: the config keys no flag sets directly, said as the flag a user types for them
-_FLAG_OF = {("optimizer", "lr"): "--lr", ("warmup", "steps"): "--warmup", ("resume_mode",): "--resume-mode",
-            ("resume_at",): "--resume-at"}
 
 
 def list_rules() -> str:
@@ -26,19 +22,12 @@ def check_file(source: str, opts: dict) -> int:
 
     def where(finding: Finding) -> tuple[str, str]:
         path = finding.key if finding.key in loaded.lines else translation.original_path(finding.key)
-        line = next((loaded.lines[path[:cut]] for cut in range(len(path), 0, -1) if path[:cut] in loaded.lines), None)
+        line = loaded.line_of(path)
         name = "<stdin>" if source == "-" else source
         return (f"{name}:{line}" if line else name), format_path(path)
 
-    def simulate(config):
-        try:
-            return R._simulate(config)
-        except (EndOfSchedule, NotFinite):
-            raise  # findings, not errors
-        except ParamError as err:
-            if F.given_flag(err.path, opts):
-                raise F.reword(err) from None
-            raise loaded.error(ParamError(translation.original_path(err.path), err.detail)) from None
+    def simulate(config):  # the run crashing where torch would (EndOfSchedule) is a finding, not an error
+        return R._simulate_located(loaded, config, translation.original_path, opts=opts, keep=(EndOfSchedule,))
 
     replaced = None
     if translation.replaced is not None:
@@ -56,25 +45,11 @@ def check_flags(spec, config: dict, opts: dict) -> int:
 
     def where(finding: Finding) -> tuple[str, str]:
         key = finding.key
-        if key[:1] == ("params",) and len(key) == 2:
-            try:
-                return spec.param(key[1]).flag, format_path(key)
-            except KeyError:
-                pass
-        for run_flag in F.RUN_FLAGS:
-            if key[:len(run_flag.path)] == run_flag.path:
-                return run_flag.flag, format_path(key)
-        return _FLAG_OF.get(key, f"lrplot {spec.cli}"), format_path(key)
+        nested = key[:1] == ("params",) and len(key) > 2  # inside SequentialLR's schedulers: no flag sets it
+        flag = None if nested else F.flag_for(key, spec)[0]
+        return flag or f"lrplot {spec.cli}", format_path(key)
 
-    def simulate(config):
-        try:
-            return R._simulate(config)
-        except ParamError as err:
-            if isinstance(err, (EndOfSchedule,)):
-                raise
-            raise F.reword(err, spec) from None
-
-    findings = _findings(simulate, config, opts.get("monitor"), None, [], [], opts)
+    findings = _findings(lambda c: R.simulate_flags(c, spec, keep=(EndOfSchedule,)), config, opts.get("monitor"), None, [], [], opts)
     return _report(findings, where, opts)
 
 

@@ -105,25 +105,27 @@ def given_flag(path: tuple, opts: dict) -> bool:
     return any(path[:len(f.path)] == f.path and f.given(opts) for f in RUN_FLAGS)
 
 
+def flag_for(path: tuple, spec=None) -> tuple[str | None, tuple]:
+    """The flag that sets config ``path`` (``spec``: the command's scheduler), and the rest of the path."""
+    if spec is not None and path[:1] == ("params",) and len(path) >= 2 and isinstance(path[1], str):
+        try:
+            return spec.param(path[1]).flag, path[2:]
+        except KeyError:
+            return "--" + path[1].lower().replace("_", "-"), path[2:]
+    for run_flag in sorted(RUN_FLAGS, key=lambda f: -len(f.path)):
+        if path[:len(run_flag.path)] == run_flag.path:
+            return run_flag.flag, path[len(run_flag.path):]
+    if path[:1] == ("warmup",):
+        return "--warmup", path[1:]
+    return None, ()
+
+
 def reword(err: ParamError, spec=None) -> LrplotError:
     """An engine error re-worded with the flag the user typed (``spec``: the command's scheduler)."""
     path = err.path
     if path == ("params",):
         return LrplotError(err.detail)
-    flag, rest = None, ()
-    if spec is not None and path[:1] == ("params",) and len(path) >= 2 and isinstance(path[1], str):
-        try:
-            flag, rest = spec.param(path[1]).flag, path[2:]
-        except KeyError:
-            flag, rest = "--" + path[1].lower().replace("_", "-"), path[2:]
-    else:
-        for run_flag in sorted(RUN_FLAGS, key=lambda f: -len(f.path)):
-            if path[:len(run_flag.path)] == run_flag.path:
-                flag, rest = run_flag.flag, path[len(run_flag.path):]
-                break
-        else:
-            if path[:1] == ("warmup",):
-                flag, rest = "--warmup", path[1:]
+    flag, rest = flag_for(path, spec)
     if flag is None:
         return LrplotError(str(err))
     suffix = format_path(rest)

@@ -47,10 +47,7 @@ def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
 
         _exit(check_flags(spec, config, opts))
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), spec.cli)
-    try:
-        result = _simulate(config)
-    except ParamError as err:
-        raise F.reword(err, spec) from None
+    result = simulate_flags(config, spec)
     _with_log(result, opts)
     OUT.emit([result], target, opts)
 
@@ -64,8 +61,10 @@ def _with_log(result, opts: dict) -> None:
 
     result.logged = compare(result, read_log(opts["log"]), opts.get("log_rtol"))
     for finding in findings(result.logged):
-        result.warnings.append(finding.message) if finding.severity != "info" else result.notes.append(
-            "log: " + finding.message)
+        if finding.severity == "info":
+            result.notes.append("log: " + finding.message)
+        else:
+            result.warnings.append(finding.message)
 
 
 def _translated(loaded, opts: dict, source: str = "-"):
@@ -128,11 +127,25 @@ def _run_context(source: str, opts: dict) -> dict:
     return context
 
 
-def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = None, opts: dict | None = None):
+def simulate_flags(config: dict, spec, keep: tuple = ()):
+    """Simulate a command line's ``config``; an engine error is reworded with the flag (``keep``: error kinds
+    passed on as they are, for check)."""
+    try:
+        return _simulate(config)
+    except keep:
+        raise
+    except ParamError as err:
+        raise F.reword(err, spec) from None
+
+
+def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = None, opts: dict | None = None,
+                      keep: tuple = ()):
     """Simulate ``config``; an engine error is reworded with the flag the user typed, or the file, line and key
-    it came from."""
+    it came from (``keep``: error kinds passed on as they are, for check)."""
     try:
         return _simulate(config, budget)
+    except keep:
+        raise
     except ParamError as err:
         if opts and F.given_flag(err.path, opts):
             raise F.reword(err) from None

@@ -87,14 +87,17 @@ class LoadedConfig:
     def repeated_keys(self) -> list[str]:
         return [entry for entry in self.duplicates if not entry.startswith("alias:")]
 
+    def line_of(self, path: tuple) -> int | None:
+        """The line of ``path``, or of its nearest enclosing key (about the whole file, path (): none)."""
+        for cut in range(len(path), -1 if path else 0, -1):
+            if path[:cut] in self.lines:
+                return self.lines[path[:cut]]
+        return None
+
     def error(self, err: ParamError) -> LrplotError:
         """Re-word an engine error with this file's name, the line and the key path."""
         path = err.path
-        line = None
-        for cut in range(len(path), -1 if path else 0, -1):  # about the whole file (path ()): no line
-            if path[:cut] in self.lines:
-                line = self.lines[path[:cut]]
-                break
+        line = self.line_of(path)
         where = f"{self.name}:{line}" if line else self.name
         key = format_path(path)
         return LrplotError(f"{where}: {key}: {err.detail}" if key else f"{where}: {err.detail}")
