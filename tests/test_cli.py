@@ -26,9 +26,7 @@ def example_flags(spec):
             if param.run_flag:  # filled from the run: YOLO's nb from --steps-per-epoch
                 flags += [param.run_flag, str(value)]
             continue
-        if isinstance(value, list):
-            value = ",".join(str(v) for v in value)
-        flags += [param.flag, str(value)]
+        flags += [param.flag, param.as_flag(value)]
     return flags
 
 

@@ -143,7 +143,7 @@ def _param_option(param: P.Param) -> inspect.Parameter:
         annotation = Annotated[Optional[float], typer.Option(flag, metavar="FLOAT", **common)]
     elif R.is_list_flag(param):
         # repeatable and comma-separated alike: --milestones 30 --milestones 80 == --milestones 30,80
-        metavar = {P.INT_LIST: "N[,N...]", P.RANGE: "START[,END]", P.EXPR: "EXPR"}.get(param.kind, "X[,X...]")
+        metavar = {P.INT_LIST: "N[,N...]", P.FLOAT_LIST: "X[,X...]", P.RANGE: "START[,END]", P.EXPR: "EXPR"}.get(param.kind, "X[,X...]")
         extra = "; repeat for one per param group" if param.kind == P.EXPR else "; repeat or comma-separate"
         if default is not None:
             common["show_default"] = param.default_text()
@@ -151,7 +151,7 @@ def _param_option(param: P.Param) -> inspect.Parameter:
             **common, "help": common["help"] + extra})]
         default = None
     else:
-        metavar = {P.CHOICE: "|".join(param.choices), P.EXPR: "EXPR"}.get(param.kind, "TEXT")
+        metavar = {P.CHOICE: "|".join(param.choices), P.EXPR: "EXPR", P.SCALES: "STEP:FACTOR[,...]"}.get(param.kind, "TEXT")
         if default is not None and not isinstance(default, str):
             default = param.default_text()
         annotation = Annotated[Optional[str], typer.Option(flag, metavar=metavar, **common)]

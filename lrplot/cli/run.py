@@ -16,7 +16,7 @@ from .streams import say
 
 def is_list_flag(param: P.Param) -> bool:
     """Flags that take several values, repeated or comma-separated."""
-    return param.kind in (P.INT_LIST, P.RANGE) or param.per_group
+    return param.kind in (P.INT_LIST, P.FLOAT_LIST, P.RANGE) or param.per_group
 
 
 def flag_value(param: P.Param, raw: Any) -> Any:
@@ -24,7 +24,7 @@ def flag_value(param: P.Param, raw: Any) -> Any:
     if not isinstance(raw, list):
         return raw
     parts = list(raw) if param.kind == P.EXPR else F.split_values(raw)  # an expression may contain commas
-    if param.kind == P.INT_LIST:
+    if param.kind in (P.INT_LIST, P.FLOAT_LIST):
         return parts
     return parts[0] if len(parts) == 1 else parts
 

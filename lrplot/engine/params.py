@@ -52,6 +52,8 @@ def between(lo: float, hi: float, *, lo_open: bool = False, hi_open: bool = Fals
 # Value kinds.  "groups" kinds take one value, or a list with one value per param group.
 INT, FLOAT, BOOL, CHOICE, EXPR, INT_LIST, SCHEDULERS, RANGE, ANY = (
     "int", "float", "bool", "choice", "expr", "int list", "schedulers", "range", "any")
+FLOAT_LIST = "float list"
+SCALES = "scales"  # optax's boundaries_and_scales: {step: factor}, or "STEP:FACTOR,..." from a flag
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,18 @@ class Param:
     def flag(self) -> str:
         return self.run_flag or "--" + self.name.lower().replace("_", "-")
 
+    def as_flag(self, value: Any) -> str:
+        """``value`` written as this parameter's flag takes it (the inverse of the CLI's parsing)."""
+        if self.kind == SCALES:
+            return ",".join(f"{k}:{v}" for k, v in value.items())
+        if self.kind == ANY and isinstance(value, (list, dict)):
+            import json
+
+            return json.dumps(value)
+        if isinstance(value, list):
+            return ",".join(str(v) for v in value)
+        return str(value)
+
     def default_text(self) -> str:
         """The default as ``lrplot list``, ``--help`` and the README show it."""
         if self.required:
@@ -97,6 +111,8 @@ class Param:
             CHOICE: "one of " + "|".join(self.choices),
             EXPR: f"expression in {self.expr_var}",
             INT_LIST: "list of integers",
+            FLOAT_LIST: "list of numbers",
+            SCALES: "STEP:FACTOR pairs",
             SCHEDULERS: "list of schedulers",
             RANGE: "a start, or [start, end)",
             ANY: "any value (ignored)",
@@ -157,6 +173,14 @@ class Param:
                     if not self.check.test(v):
                         raise ParamError(path + (i,), f"{v!r} is invalid: must be {self.check.text}")
             return out
+        elif kind == FLOAT_LIST:
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                value = [value]
+            if not isinstance(value, (list, tuple)):
+                raise ParamError(path, f"expected a list of numbers, got {shown(value)}")
+            return [to_float(v, path + (i,)) for i, v in enumerate(value)]
+        elif kind == SCALES:
+            return _scales(value, path)
         elif kind == RANGE:
             if isinstance(value, (list, tuple)):
                 if not 1 <= len(value) <= 2:
@@ -176,6 +200,28 @@ class Param:
         return out
 
 
+def _scales(value: Any, path: tuple) -> dict:
+    """``{100: 0.1, 200: 0.1}`` from a mapping (YAML, or JSON's string keys) or ``"100:0.1,200:0.1"``."""
+    if isinstance(value, str):
+        pairs = []
+        for i, part in enumerate(p for p in value.split(",") if p.strip()):
+            if part.count(":") != 1:
+                raise ParamError(path + (i,), f"{shown(part)} is not STEP:FACTOR (e.g. 100:0.1)")
+            pairs.append(tuple(part.split(":")))
+        value = dict(pairs) if len(set(k.strip() for k, _ in pairs)) == len(pairs) else None
+        if value is None:
+            raise ParamError(path, "a step is given twice")
+    if not isinstance(value, dict):
+        raise ParamError(path, f"expected STEP: FACTOR pairs, got {shown(value)}")
+    out: dict = {}
+    for key, factor in value.items():
+        step = to_int(key.strip() if isinstance(key, str) else key, path + (key,))
+        if step in out:
+            raise ParamError(path + (key,), f"step {step} is given twice")
+        out[step] = to_float(factor, path + (key,))
+    return out
+
+
 def format_value(value: Any) -> str:
     """A parameter value, short and exact: ``0.1``, ``25``, ``1e-05``, ``[30,80]``, ``true``, ``cos``."""
     if isinstance(value, bool):
@@ -186,6 +232,8 @@ def format_value(value: Any) -> str:
         return repr(value)
     if isinstance(value, (list, tuple)):
         return "[" + ",".join(format_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{format_value(k)}:{format_value(v)}" for k, v in value.items()) + "}"
     return str(value)
 
 

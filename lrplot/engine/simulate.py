@@ -85,7 +85,9 @@ def _node(run: schema.RunConfig, per_epoch: int | None):
     epochs = run.epochs
     if run.run is not None:
         epochs = int(epochs) if epochs is not None and epochs == int(epochs) else None
-    node = build(run.scheduler, run.params, run={"steps_per_epoch": per_epoch, "epochs": epochs})
+    max_steps = run.run.get("max_steps") if isinstance(run.run, dict) else None  # NeMo copies the trainer's
+    node = build(run.scheduler, run.params, run={"steps_per_epoch": per_epoch, "epochs": epochs,
+                                                 "max_steps": max_steps})
     if run.warmup is not None:
         node = with_warmup(node, run.warmup)
     return node

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-from .params import ANY, INT, Param, at_least
+from .params import ANY, CHOICE, INT, Param, at_least
 
 #: How a run resumed at step S rebuilds its scheduler (see :mod:`.resume`).
 REBUILD = "rebuild"  # torch: constructed again with last_epoch=S on the restored optimizer
@@ -45,6 +45,13 @@ VERBOSE = Param("verbose", ANY, "torch's old verbose flag (printing only; remove
 TORCH = Family("torch", "PyTorch", warmup=True, composable=True, extra_params=(LAST_EPOCH, VERBOSE))
 
 
+def dtype_param(default: str, how: str) -> Param:
+    """``--dtype`` for a family that computes in the float type of its inputs (JAX, Keras); ``how``: how a user
+    of the library gets float64."""
+    return Param("dtype", CHOICE, f"float type the schedule computes in ({default}: the library's default; "
+                 f"float64: {how})", default=default, choices=("float32", "float64"))
+
+
 def _in_steps(params: dict) -> str:
     return "steps"
 
@@ -68,6 +75,7 @@ class SchedulerSpec:
     aliases: tuple[str, ...] = ()
     family: Family = TORCH
     composite: bool = False  # takes ``schedulers``
+    children_family: Family | None = None  # composites: the family its children come from (None: torch's)
     joiner: str = ", "  # composites: how the title joins the children
     metric_driven: bool = False  # stepped with a metric value (plateau), not simulated as events
     warmup: bool = True  # with ``family.warmup``: ``--warmup`` may wrap it

@@ -6,6 +6,7 @@ import difflib
 from typing import Any, Mapping
 
 from ..errors import ParamError
+from .params import SCHEDULERS
 from .registry import lookup
 
 
@@ -46,10 +47,10 @@ def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = 
                 raise ParamError(path + (param.name,), f"missing required parameter of {spec.name} "
                                  f"({param.describe_type()}: {param.help})")
             values[param.name] = param.default
-    if spec.composite and path.count("schedulers") >= MAX_NESTING:
+    if spec.composite and sum(path.count(k) for k in ("schedulers", "schedules")) >= MAX_NESTING:
         raise ParamError(path, f"schedulers nested more than {MAX_NESTING} levels deep; lrplot stops here")
-    children = [_child(spec, child, path + ("schedulers", i)) for i, child in enumerate(values["schedulers"])] \
-        if spec.composite else []
+    key = next((p.name for p in spec.params if p.kind == SCHEDULERS), None)  # torch: schedulers; optax: schedules
+    children = [_child(spec, child, path + (key, i)) for i, child in enumerate(values[key])] if key else []
     try:
         values = cls.complete(values, run or {})
     except ParamError as err:
@@ -68,7 +69,9 @@ def _child(parent, child: Any, child_path: tuple):
     if spec.metric_driven:
         raise ParamError(child_path + ("scheduler",), f"{parent.name} cannot contain {spec.name} "
                          "(torch refuses it: its step() needs a metric)")
-    if not spec.family.composable:
-        raise ParamError(child_path + ("scheduler",), f"{parent.name} takes torch schedulers; "
+    family = parent.children_family
+    if (family is None and not spec.family.composable) or (family is not None and spec.family is not family):
+        takes = family.library if family is not None else "torch"
+        raise ParamError(child_path + ("scheduler",), f"{parent.name} takes {takes} schedulers; "
                          f"{spec.name} is a {spec.family.library} schedule")
     return node
