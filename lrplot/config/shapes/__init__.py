@@ -58,7 +58,7 @@ def translate(data: Any, run: dict | None = None) -> Translation:
             raise ParamError((), "this file matches none of the configs lrplot reads: lrplot's own YAML names "
                              "'scheduler: <name>' (see 'lrplot list') with 'params:', and lrplot reads HF "
                              "TrainingArguments, axolotl, LLaMA-Factory, torchtune, DeepSpeed, LightningCLI, Hydra, "
-                             "timm and YOLO configs (README: Your trainer's config)")
+                             "timm, YOLO, NeMo and Keras configs (README: Your trainer's config)")
         return Translation("lrplot", data)
     sure = [shape for score, shape in scores if score == best]
     if len(sure) > 1:
@@ -194,11 +194,11 @@ def describe_ignored(translation: Translation) -> str:
     return f"{translation.shape} config: ignored {count} key{'s' if count != 1 else ''} lrplot does not use: {keys}"
 
 
-from . import (axolotl, deepspeed, hf, hydra, lightning, llamafactory, llamafactory_v1, named, own,  # noqa: E402
+from . import (axolotl, deepspeed, hf, hydra, keras, lightning, llamafactory, llamafactory_v1, named, nemo, own,  # noqa: E402
                timm, torchtune, yolo)
 
 #: Every shape lrplot reads or names; ``own`` (lrplot's YAML) is surest when it matches.
 SHAPES_BY_PRIORITY = (own, lightning, hydra, hf, llamafactory, llamafactory_v1, axolotl, torchtune, deepspeed, named,
-                      timm, yolo)
+                      timm, yolo, nemo, keras)
 
 __all__ = ["translate", "Translation", "describe_ignored", "SHAPES_BY_PRIORITY"]

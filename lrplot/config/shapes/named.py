@@ -1,8 +1,8 @@
 """Configs lrplot recognises but does not read: named, so that they are never mistaken for a typo in lrplot's own.
 
 Each entry is a tool, how its files are recognised (several keys together, never one), and what to do
-instead.  A named tool is surer than any shape lrplot reads: MONAI bundles carry Hydra's ``_target_``, NeMo
-files TrainingArguments-like keys, so the name must win.
+instead.  A named tool is surer than any shape lrplot reads: MONAI bundles carry Hydra's ``_target_``, so the
+name must win.
 """
 
 from __future__ import annotations
@@ -23,12 +23,6 @@ def _node(data: Any, *path: str) -> Any:
     for key in path:
         data = data.get(key) if isinstance(data, dict) else None
     return data
-
-
-def _nemo(data: dict) -> bool:
-    optim = _node(data, "model", "optim")
-    return isinstance(optim, dict) and ("sched" in optim or "name" in optim) and \
-        _keys(data, "trainer", "exp_manager", "name") >= 1
 
 
 def _composer(data: dict) -> bool:
@@ -72,7 +66,6 @@ def _accelerate(data: dict) -> bool:
 #: (tool, recognised by, what to do instead)
 KNOWN: tuple[tuple[str, Callable[[dict], bool], str], ...] = (
     ("MONAI bundle", _monai, ""),
-    ("NeMo", _nemo, ""),
     ("composer / llm-foundry", _composer, ""),
     ("fairseq", _fairseq, ""),
     ("detectron2 (yacs)", _detectron2, ""),
