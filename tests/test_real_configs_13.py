@@ -30,7 +30,7 @@ EXPECTED = {
     "J-llmfoundry-mpt-125m-cosine-with-warmup-100ba.yaml": "composer / llm-foundry",
     "J-mmdet-schedule-1x-param-scheduler.py": "OpenMMLab",
     "J-monai-bundle-pediatric-abdominal-train-warmup-cosine.yaml": "MONAI bundle",
-    "J-nemo-conformer-ctc-bpe-noam.yaml": "NeMo",
+    "J-nemo-conformer-ctc-bpe-noam.yaml": "NeMo counts max_steps from the training set's length",
 }
 
 
