@@ -24,7 +24,8 @@ def test_hf_command_and_yaml_name():
                                                       "num_training_steps: 10000}\n")
     assert yaml.stdout == cli.stdout
     assert lookup("hf:cosine_with_restarts") is lookup("hf-cosine-with-restarts")
-    assert lookup("hf:reduce_lr_on_plateau") is SCHEDULERS["ReduceLROnPlateau"]
+    assert lookup("hf-reduce-lr-on-plateau") is SCHEDULERS["hf:reduce_lr_on_plateau"]
+    assert issubclass(SCHEDULERS["hf:reduce_lr_on_plateau"], SCHEDULERS["ReduceLROnPlateau"])
 
 
 def test_hf_polynomial_scales_by_the_optimizer_default_lr():

@@ -47,7 +47,7 @@ def test_every_scheduler_command_prints_exact_csv(spec):
     assert [int(r[0]) for r in rows[1:]] == list(range(len(expected)))
     assert [float(r[first]) for r in rows[1:]] == expected.lr[:, 0].tolist()
     assert any(h.startswith("momentum") for h in header) == (expected.momentum is not None)
-    assert ("metric" in header) == (spec.name in ("ReduceLROnPlateau", "PlateauLRScheduler"))
+    assert ("metric" in header) == spec.metric_driven
     assert result.stdout.endswith("\n") and "\r" not in result.stdout
 
 

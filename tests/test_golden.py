@@ -51,7 +51,7 @@ FLOAT32_INSIDE = {
 #: float32 runs whose library value depends on XLA compiling part of the schedule: lrplot follows the eager
 #: operations, within a wider bound.  CosineDecayRestarts with t_mul != 1 runs its restart arithmetic inside
 #: ops.cond, which XLA compiles (divisions by constants become reciprocal multiplications, constants fold).
-WIDER = {"keras:CosineDecayRestarts": 16}
+WIDER = {"keras:CosineDecayRestarts": 32}
 
 
 def _schedules(config):

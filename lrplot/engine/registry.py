@@ -11,11 +11,11 @@ import difflib
 
 from .base import Node
 from ..errors import ParamError
-from .schedulers import (composite, cosine, cyclic, deepspeed, hf, keras, llm_recipes, megatron, multiplicative, nemo,
-                         optax, plateau, timm, yolo)
+from .schedulers import (composite, cosine, cyclic, deepspeed, hf, hf_greedy, keras, llm_recipes, megatron,
+                         multiplicative, nemo, optax, plateau, timm, timm_wsd, yolo)
 
-_MODULES = (multiplicative, cosine, cyclic, composite, plateau, hf, timm, deepspeed, llm_recipes, yolo, optax, keras,
-            megatron, nemo)
+_MODULES = (multiplicative, cosine, cyclic, composite, plateau, hf, hf_greedy, timm, timm_wsd, deepspeed, llm_recipes,
+            yolo, optax, keras, megatron, nemo)
 
 #: torch name -> implementing class, in a stable, documented order.
 SCHEDULERS: dict[str, type[Node]] = {cls.spec.name: cls for module in _MODULES for cls in module.CLASSES}

@@ -53,8 +53,9 @@ def translate_hf(data: dict, run: dict, shape: str, examples: Any = None) -> Tra
     kind = scheduler_type(data.get("lr_scheduler_type", "linear"))
     kwargs = scheduler_kwargs(data.get("lr_scheduler_kwargs"))
     if kind in ("reduce_lr_on_plateau", "greedy"):
+        command = "hf-greedy" if kind == "greedy" else "hf-reduce-lr-on-plateau"
         raise ParamError(("lr_scheduler_type",), f"the HF Trainer steps {kind} with your eval metric at each "
-                         "evaluation: preview it with 'lrplot plateau --metrics FILE' and your eval losses")
+                         f"evaluation: preview it with 'lrplot {command} --metrics FILE' and your eval losses")
     clash = sorted(set(kwargs) & {"num_training_steps", "num_warmup_steps", "optimizer"})
     if clash:
         raise ParamError(("lr_scheduler_kwargs", clash[0]), "get_scheduler passes this itself, so transformers "

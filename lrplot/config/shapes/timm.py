@@ -38,18 +38,20 @@ def translate(data: dict, run: dict) -> Translation:
     return out
 
 
-# timm's train.py argument defaults: what a key missing from a timm YAML means.
+# timm's train.py argument defaults: what a key missing from a timm YAML means.  decay_epochs None is
+# create_scheduler_v2's (timm 1.0.31): 90 epochs for step, 0.2 of the stable + decay length for wsd / rsqrt.
 TIMM_DEFAULTS = {
-    "sched": "cosine", "epochs": 300, "decay_epochs": 90, "decay_milestones": [90, 180, 270], "warmup_epochs": 5,
+    "sched": "cosine", "epochs": 300, "decay_epochs": None, "decay_milestones": [90, 180, 270], "warmup_epochs": 5,
     "warmup_lr": 1e-5, "min_lr": 0.0, "decay_rate": 0.1, "cooldown_epochs": 0, "patience_epochs": 10,
     "lr_cycle_mul": 1.0, "lr_cycle_decay": 0.5, "lr_cycle_limit": 1, "lr_k_decay": 1.0, "lr_noise": None,
     "lr_noise_pct": 0.67, "lr_noise_std": 1.0, "seed": 42, "warmup_prefix": False, "sched_on_updates": False,
     "eval_metric": "top1", "lr_base": 0.1, "lr_base_size": 256, "lr_base_scale": "", "batch_size": 128,
-    "grad_accum_steps": 1, "opt": "sgd",
+    "grad_accum_steps": 1, "opt": "sgd", "lr_decay_fn": None, "lr_stable_timescale": None,
 }
 _TIMM_CLASSES = {"cosine": "CosineLRScheduler", "tanh": "TanhLRScheduler", "step": "StepLRScheduler",
                  "constant": "StepLRScheduler", "multistep": "MultiStepLRScheduler", "plateau": "PlateauLRScheduler",
-                 "poly": "PolyLRScheduler"}
+                 "poly": "PolyLRScheduler", "wsd": "WSDLRScheduler", "rsqrt": "WSDLRScheduler",
+                 "none": "StepLRScheduler"}
 
 
 def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translation:
@@ -66,6 +68,12 @@ def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translat
         raise ParamError(("sched_on_updates",), "stepping per update needs the number of updates per epoch: "
                          "give --steps-per-epoch")
     k = steps_per_epoch if on_updates else 1
+    notes = []
+    if a["decay_epochs"] is None:
+        a["decay_epochs"] = 0.2 if sched in ("wsd", "rsqrt") else 90
+        if sched in ("wsd", "rsqrt"):
+            notes.append(f"decay_epochs not given: timm's create_scheduler_v2 decays {sched} over the last 0.2 "
+                         "of the stable + decay length")
     t_initial, warmup_t = a["epochs"] * k, a["warmup_epochs"] * k
     decay_t, cooldown_t = a["decay_epochs"] * k, a["cooldown_epochs"] * k
     milestones = [d * k for d in a["decay_milestones"]]
@@ -91,6 +99,13 @@ def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translat
         params = {"decay_t": decay_t, "decay_rate": a["decay_rate"], **in_epochs, **warm, **noise_args}
     elif sched == "constant":
         params = {"decay_t": 1, "decay_rate": 1.0, **in_epochs, **warm, **noise_args}
+    elif sched == "none":  # no scheduler: the optimizer's lr, untouched
+        params = {"decay_t": 1, "decay_rate": 1.0}
+        notes.append("sched: none: timm builds no scheduler and the lr stays at lr (drawn as a StepLRScheduler "
+                     "that never decays)")
+    elif sched in ("wsd", "rsqrt"):
+        params = _wsd(a, sched, t_initial, warmup_t, decay_t, k)
+        params.update({**in_epochs, "warmup_t": warmup_t, "warmup_lr_init": a["warmup_lr"], **noise_args})
     elif sched == "multistep":
         params = {"decay_t": milestones, "decay_rate": a["decay_rate"], **in_epochs, **warm, **noise_args}
     elif sched == "plateau":
@@ -109,6 +124,9 @@ def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translat
 
         length = _cycle_length({**params, "t_initial": t_initial}) + cooldown_t
         epochs = length if not on_updates else length // k
+    elif sched in ("wsd", "rsqrt"):  # get_cycle_length(): warmup_t + t_initial, then the cooldown
+        length = warmup_t + params["t_initial"] + cooldown_t
+        epochs = length if not on_updates else length // k
     else:
         epochs = a["epochs"] + (a["warmup_epochs"] if a["warmup_prefix"] else 0)
     config: dict = {"scheduler": name, "params": {key: v for key, v in params.items() if v is not None},
@@ -117,7 +135,25 @@ def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translat
         config["steps_per_epoch"] = k
     origin = {("optimizer", "lr"): ("lr",), ("scheduler",): ("sched",)}
     used = set(TIMM_DEFAULTS) | {"lr"}
-    return Translation(NAME, config, origin, unused(data, used))
+    return Translation(NAME, config, origin, unused(data, used), notes=notes)
+
+
+def _wsd(a: dict, sched: str, t_initial: int, warmup_t: int, decay_t, k: int) -> dict:
+    """create_scheduler_v2's wsd / rsqrt: the warmup is always a prefix, so without warmup_prefix the stable and
+    decay phases fit in the epochs after it; decay_epochs in (0, 1) is a fraction of them."""
+    t_sched = t_initial if a["warmup_prefix"] else t_initial - warmup_t
+    if 0 < a["decay_epochs"] < 1:
+        decay_t = a["decay_epochs"] * t_sched
+    decay_t = int(round(decay_t))
+    if not 0 < decay_t <= t_sched:
+        raise ParamError(("decay_epochs",), f"{sched} needs 0 < decay_epochs <= epochs"
+                         f"{'' if a['warmup_prefix'] else ' - warmup_epochs'}: decay {decay_t} with a stable + decay "
+                         f"length of {t_sched} (timm raises ValueError)")
+    timescale = a["lr_stable_timescale"]
+    return {"t_initial": t_sched, "decay_t": decay_t, "lr_min": a["min_lr"],
+            "stable_fn": "rsqrt" if sched == "rsqrt" else "constant",
+            "stable_timescale": None if timescale is None else timescale * k,
+            "decay_fn": a["lr_decay_fn"] or ("linear" if sched == "rsqrt" else "1-sqrt")}
 
 
 def _typed(key: str, value: Any, default: Any) -> Any:
@@ -126,6 +162,13 @@ def _typed(key: str, value: Any, default: Any) -> Any:
         if default is None:
             return None
         raise ParamError((key,), f"null: timm's train.py needs a value here (its default is {shown(default)})")
+    if key == "decay_epochs":  # train.py's type=float: a fraction (wsd / rsqrt) or a length
+        number = to_float(value, (key,))
+        return to_int(value, (key,)) if number.is_integer() and not isinstance(value, float) else number
+    if key == "lr_stable_timescale":
+        return to_float(value, (key,))
+    if key == "lr_decay_fn" and not isinstance(value, str):
+        raise ParamError((key,), f"expected a decay function name such as '1-sqrt', got {shown(value)}")
     if isinstance(default, bool):
         if not isinstance(value, bool):
             raise ParamError((key,), f"expected true or false, got {shown(value)}")

@@ -14,7 +14,7 @@ import math
 
 from ..._lazy import np
 from ..base import REPLAY, Family, SchedulerSpec
-from ..params import ANY, BOOL, FLOAT, INT_LIST, FLOAT_LIST, Param
+from ..params import ANY, BOOL, FLOAT, FLOAT_LIST, Param
 from ..spec import dtype_param
 from ...errors import ParamError
 from .functional import Functional
@@ -100,7 +100,8 @@ class ExponentialDecay(_Keras):
 
 class PiecewiseConstantDecay(_Keras):
     spec = _spec("PiecewiseConstantDecay", "values[i] while step <= boundaries[i]; values[-1] after the last",
-                 (Param("boundaries", INT_LIST, "the steps where the value changes (each the last of its piece)"),
+                 (Param("boundaries", FLOAT_LIST, "the steps where the value changes (each the last of its piece; "
+                        "Keras casts them to the step's int32)"),
                   Param("values", FLOAT_LIST, "one value per piece: one more than boundaries")),
                  {"boundaries": [30, 60], "values": [0.1, 0.01, 0.001]}, length=lambda p: max(p["boundaries"]) + 10)
     positive = None
@@ -113,7 +114,8 @@ class PiecewiseConstantDecay(_Keras):
         return values
 
     def value(self, count):
-        f, bounds, values = self.f, self.p["boundaries"], [self.f(v) for v in self.p["values"]]
+        f, values = self.f, [self.f(v) for v in self.p["values"]]
+        bounds = [int(b) for b in self.p["boundaries"]]  # ops.cast(b, int32) truncates
         result = (count <= bounds[0]) * values[0] + np.zeros(len(count), f)
         result = result + (count > bounds[-1]).astype(f) * values[-1]
         for low, high, value in zip(bounds[:-1], bounds[1:], values[1:-1]):

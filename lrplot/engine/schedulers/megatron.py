@@ -88,6 +88,16 @@ class OptimizerParamScheduler(Leaf):
             raise refuse("wsd_decay_steps", "lr_decay_style WSD needs wsd_decay_steps")
         return values
 
+    def param_warnings(self) -> list[str]:
+        p, out = self.p, []
+        if p["lr_decay_style"] != "WSD":
+            out += [f"{name} is ignored: lr_decay_style is {p['lr_decay_style']}, not WSD"
+                    for name in ("wsd_decay_steps", "lr_wsd_decay_style") if p[name] is not None]
+        if p["lr_warmup_steps"] < 0:
+            out.append(f"lr_warmup_steps {p['lr_warmup_steps']} is negative: no warmup, and the decay is measured "
+                       "from that step (Megatron accepts it)")
+        return out
+
     def before_init(self, sim) -> None:
         p = self.p
         self.max_lr = float(p["max_lr"])

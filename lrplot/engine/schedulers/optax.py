@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import json
 
+from ..._lazy import np
 from ..base import REPLAY, Family, SchedulerSpec
 from ..params import ANY, BOOL, CHOICE, FLOAT, INT, INT_LIST, SCALES, SCHEDULERS, Param
 from ..spec import dtype_param
 from ...errors import ParamError
 from .functional import Functional
-from .optax_math import (cosine_decay, exponential, join, linear, piecewise_constant, piecewise_interpolate,
+from .optax_math import (constant, cosine_decay, exponential, join, linear, piecewise_constant, piecewise_interpolate,
                          polynomial, warmup_cosine_decay)
 
 OPTAX = Family("optax", "optax", resume=REPLAY, absolute=True, dtype="float32",
@@ -79,7 +80,7 @@ class Constant(_Optax):
                  {"value": 0.1})
 
     def schedule(self, f):
-        return lambda count: self.p["value"]
+        return constant(self.p["value"])
 
 
 class Polynomial(_Optax):
@@ -207,9 +208,16 @@ class WarmupExponentialDecay(_Optax):
 
 
 def _onecycle_steps(values: dict) -> None:
+    """What optax refuses: a non-positive transition_steps, a zero divisor, a negative scale."""
     if not values["transition_steps"] > 0:
         raise ParamError(("transition_steps",), f"{values['transition_steps']!r} is invalid: must be > 0 (optax "
                          "raises ValueError)")
+    for name in ("div_factor", "final_div_factor"):
+        if values[name] == 0:
+            raise ParamError((name,), "0 is invalid: optax divides by it (ZeroDivisionError)")
+        if values[name] < 0:
+            raise ParamError((name,), f"{values[name]!r} is invalid: the scale factors it gives must be "
+                             "non-negative (optax raises ValueError)")
 
 
 class LinearOnecycle(_Optax):
@@ -315,11 +323,10 @@ class Join(_Optax):
         return []
 
     def before_init(self, sim) -> None:
-        super().before_init(sim)
-        for child in self.children:
-            if child.p["dtype"] != self.p["dtype"]:
-                raise ParamError(child.path + ("dtype",), f"{child.p['dtype']} differs from join_schedules' "
-                                 f"{self.p['dtype']}: JAX's x64 switch is global, set dtype on join_schedules")
+        """JAX's x64 switch is global: float64 anywhere in the tree is float64 everywhere."""
+        x64 = any(node.p.get("dtype") == "float64" for node in self.walk())
+        self.f = np.float64 if x64 else np.float32
+        for child in self.walk():
             child.f = self.f
 
     def schedule(self, f):

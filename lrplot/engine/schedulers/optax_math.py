@@ -49,9 +49,14 @@ def _weak(schedule):
     return schedule
 
 
+def constant(value):
+    """A schedule optax returns as ``lambda count: value``: a Python number, weakly typed."""
+    return _weak(lambda count: value)
+
+
 def polynomial(f, init_value, end_value, power, transition_steps, transition_begin=0):
     if transition_steps <= 0:
-        return lambda count: init_value
+        return constant(init_value)
     transition_begin = max(0, transition_begin)
 
     def schedule(count):
@@ -79,7 +84,7 @@ def piecewise_constant(f, init_value, boundaries_and_scales):
 
 def exponential(f, init_value, transition_steps, decay_rate, transition_begin=0, staircase=False, end_value=None):
     if transition_steps <= 0 or decay_rate == 0:
-        return lambda count: init_value
+        return constant(init_value)
     transition_begin = max(0, transition_begin)
 
     def schedule(count):

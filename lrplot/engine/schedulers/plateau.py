@@ -29,7 +29,7 @@ def synthetic_metrics(n: int, mode: str = "min"):
 
 class ReduceLROnPlateau(Node):
     spec = SchedulerSpec(
-        name="ReduceLROnPlateau", cli="plateau", aliases=("reduce-on-plateau", "hf:reduce_lr_on_plateau", "hf-reduce-lr-on-plateau"),
+        name="ReduceLROnPlateau", cli="plateau", aliases=("reduce-on-plateau",),
         summary="multiply lr by factor when the metric stops improving for patience epochs",
         example={"factor": 0.5, "patience": 5}, metric_driven=True, resume=RESTART, takes_last_epoch=False,
         params=(
