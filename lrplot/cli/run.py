@@ -40,6 +40,9 @@ def _with_metrics(opts: dict) -> dict:
 
 def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     F.check(opts)
+    if opts.get("lr") is not None and spec.family.absolute and not spec.uses_optimizer_lr(values):
+        raise LrplotError(f"--lr does not apply: {spec.name} gives absolute learning rates, not a scaling of the "
+                          "optimizer's; its own parameters set them (see --help)")
     config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": {}}
     F.apply(config, _with_metrics(opts))
     if opts.get("check"):

@@ -70,10 +70,11 @@ def _timm(data: dict, steps_per_epoch: int | None, devices: int = 1) -> Translat
     k = steps_per_epoch if on_updates else 1
     notes = []
     if a["decay_epochs"] is None:
-        a["decay_epochs"] = 0.2 if sched in ("wsd", "rsqrt") else 90
-        if sched in ("wsd", "rsqrt"):
-            notes.append(f"decay_epochs not given: timm's create_scheduler_v2 decays {sched} over the last 0.2 "
-                         "of the stable + decay length")
+        if sched in ("wsd", "rsqrt"):  # train.py's default (90 epochs, or unset: the factory's 0.2) is not sure
+            raise ParamError(("decay_epochs",), f"missing: with sched {sched} it is the length of the decay, and "
+                             "timm's train.py default for it differs between versions (90 epochs, or unset: "
+                             "create_scheduler_v2's 0.2 of the run); write decay_epochs in the file")
+        a["decay_epochs"] = 90
     t_initial, warmup_t = a["epochs"] * k, a["warmup_epochs"] * k
     decay_t, cooldown_t = a["decay_epochs"] * k, a["cooldown_epochs"] * k
     milestones = [d * k for d in a["decay_milestones"]]
