@@ -334,8 +334,6 @@ def test_the_rows_are_the_steps_the_schedule_was_built_for(cli, name, flags, ste
 
 
 @pytest.mark.parametrize("text,tool", [
-    ("name: QuartzNet\nmodel:\n  optim:\n    name: novograd\n    lr: 0.01\n    sched:\n      name: CosineAnnealing\n"
-     "trainer:\n  max_epochs: 5\nexp_manager: {}\n", "NeMo"),
     ("model: {name: mpt_causal_lm}\noptimizer: {name: decoupled_adamw, lr: 6.0e-4}\nscheduler: {name: "
      "cosine_with_warmup, t_warmup: 100ba}\nmax_duration: 4800ba\nglobal_train_batch_size: 256\n",
      "composer / llm-foundry"),
