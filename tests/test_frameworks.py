@@ -72,3 +72,11 @@ def test_nemo_max_steps_from_the_run_flag(cli):
     assert result.exit_code == 0, result.stderr
     values = rows(result)
     assert len(values) == 100 and values[0] == 0.1 * 1 / 11 and values[10] == 0.1
+
+
+def test_piecewise_work_is_bounded_before_it_starts(cli):
+    scales = ",".join(f"{i}:0.99" for i in range(1, 2001))
+    result = cli("optax-piecewise-constant", "--init-value", "1.0", "--boundaries-and-scales", scales, "-n", "100000",
+                 "-f", "csv")
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "2,001 pieces over 99,999 steps is 200,097,999 evaluations, beyond lrplot's 100,000,000" in result.stderr

@@ -13,13 +13,25 @@ from .. import ops as O
 from ..base import Leaf, Updates
 
 
+#: pieces x rows evaluated at most (a piecewise schedule or a join evaluates each piece over every step)
+MAX_EVALUATIONS = 100_000_000
+
+
 class Functional(Leaf):
     """Row i is ``value(i)`` for every param group; ``dtype`` picks float32 or float64 arithmetic."""
+
+    def pieces(self) -> int:
+        """How many times ``value`` evaluates something over the whole step array (its pieces, its joins)."""
+        return 1
 
     def before_init(self, sim) -> None:
         self.f = np.float32 if self.p.get("dtype") == "float32" else np.float64
 
     def updates(self, sim, epochs, kinds, state, steps):
+        work = self.pieces() * len(epochs)
+        if work > MAX_EVALUATIONS:
+            raise self.fail(f"{self.pieces():,} pieces over {len(epochs):,} steps is {work:,} evaluations, beyond "
+                            f"lrplot's {MAX_EVALUATIONS:,}: simulate fewer steps")
         count = epochs.astype(np.int32)
         with np.errstate(all="ignore"):
             values = self.value(count)

@@ -113,6 +113,9 @@ class PiecewiseConstantDecay(_Keras):
                              "boundaries: give one more value than boundaries (Keras raises ValueError)")
         return values
 
+    def pieces(self) -> int:
+        return len(self.p["values"])
+
     def value(self, count):
         f, values = self.f, [self.f(v) for v in self.p["values"]]
         bounds = [int(b) for b in self.p["boundaries"]]  # ops.cast(b, int32) truncates

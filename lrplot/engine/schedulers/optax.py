@@ -114,6 +114,9 @@ class PiecewiseConstant(_Optax):
         _non_negative_scales(values)
         return values
 
+    def pieces(self) -> int:
+        return 1 + len(self.p["boundaries_and_scales"] or {})
+
     def schedule(self, f):
         return piecewise_constant(f, self.p["init_value"], self.p["boundaries_and_scales"])
 
@@ -129,6 +132,9 @@ class PiecewiseInterpolate(_Optax):
     def complete(cls, values: dict, run: dict) -> dict:
         _non_negative_scales(values)
         return values
+
+    def pieces(self) -> int:
+        return 1 + len(self.p["boundaries_and_scales"] or {})
 
     def schedule(self, f):
         p = self.p
@@ -296,6 +302,9 @@ class Sgdr(_Optax):
     def complete(cls, values: dict, run: dict) -> dict:
         return {**values, "cosine_kwargs": _sgdr_kwargs(values["cosine_kwargs"], ("cosine_kwargs",))}
 
+    def pieces(self) -> int:
+        return 2 * len(self.p["cosine_kwargs"])
+
     def schedule(self, f):
         schedules, boundaries, step = [], [], 0
         for kwargs in self.p["cosine_kwargs"]:
@@ -328,6 +337,9 @@ class Join(_Optax):
         self.f = np.float64 if x64 else np.float32
         for child in self.walk():
             child.f = self.f
+
+    def pieces(self) -> int:
+        return sum(child.pieces() for child in self.children)
 
     def schedule(self, f):
         return join(f, [child.schedule(f) for child in self.children], self.p["boundaries"])
