@@ -27,19 +27,6 @@ def _ids(pairs):
     return [f"{family}/{name}" for family, name in pairs]
 
 
-def ulps32(got, want):
-    """How many float32 steps apart: both values rounded to float32, distance on the float32 grid."""
-    def ordered(x):
-        bits = np.asarray(x, dtype=np.float32).view(np.int32).astype(np.int64)
-        return np.where(bits < 0, -(bits & 0x7FFFFFFF), bits)
-    return np.abs(ordered(got) - ordered(want))
-
-
-def dtype_of(config) -> str:
-    params = config.get("params") or {}
-    return params.get("dtype", "float32")
-
-
 #: Where a float64 run still rounds through float32, so it is held to the float32 bound, with the reason:
 FLOAT32_INSIDE = {
     "optax:cosine_onecycle_schedule": "piecewise_interpolate's pct is int32 / weak int64 = float32: its cosine "
@@ -63,11 +50,11 @@ def _schedules(config):
 def _assert_ulp32(config, got, want, bound):
     pairs = list(_schedules(config))
     inside = [name for name, p in pairs if name in FLOAT32_INSIDE and p.get("interpolate_type", "cosine") == "cosine"]
-    if dtype_of(config) == "float64" and not inside:
+    if golden_io.dtype_of(config) == "float64" and not inside:
         np.testing.assert_array_equal(got, want)  # bit-identical
         return
     bound = max([bound] + [WIDER.get(name, bound) for name, p in pairs if p.get("t_mul", 1.0) != 1.0])
-    distance = ulps32(got, want)
+    distance = golden_io.ulps32(got, want)
     assert distance.max() <= bound, f"{int(distance.max())} float32 ulp apart at step {int(distance.argmax())}"
 
 

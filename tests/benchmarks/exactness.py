@@ -24,25 +24,17 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "fixtures"))
 import golden_io  # noqa: E402
 
 
-def ulps32(got, want):
-    """Distance on the float32 grid (both rounded to float32)."""
-    def ordered(x):
-        bits = np.asarray(x, dtype=np.float32).view(np.int32).astype(np.int64)
-        return np.where(bits < 0, -(bits & 0x7FFFFFFF), bits)
-    return np.abs(ordered(got) - ordered(want))
-
-
 def main() -> int:
     for family in golden_io.families():
         golden = golden_io.load_family(family)
         by_dtype: dict = {}  # dtype -> [exact, total, worst relative, worst float32 ulp]
         for name, config in golden.cases.items():
             got, want = lrplot.run_config(config).lr, golden.lr(name)
-            dtype = (config.get("params") or {}).get("dtype", "float32") if "ulp32" in golden.tolerance else "float64"
+            dtype = golden_io.dtype_of(config) if "ulp32" in golden.tolerance else "float64"
             row = by_dtype.setdefault(dtype, [0, 0, 0.0, 0])
             nonzero = want != 0
             row[2] = max(row[2], float(np.max(np.abs(got - want)[nonzero] / np.abs(want[nonzero]), initial=0.0)))
-            row[3] = max(row[3], int(ulps32(got, want).max(initial=0)))
+            row[3] = max(row[3], int(golden_io.ulps32(got, want).max(initial=0)))
             row[0] += int((got == want).sum())
             row[1] += want.size
         for dtype, (exact, total, worst, ulp) in sorted(by_dtype.items()):

@@ -47,7 +47,3 @@ class Functional(Leaf):
     def value(self, count):
         """The schedule at ``count`` (int32 array): an array of ``self.f``, or a Python float (a constant)."""
         raise NotImplementedError
-
-    def cast(self, x):
-        """``x`` in the schedule's float type (a Python float is rounded as JAX rounds a weak-typed scalar)."""
-        return np.asarray(x, dtype=self.f)

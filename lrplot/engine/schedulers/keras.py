@@ -86,16 +86,19 @@ class _Keras(Functional):
         raise NotImplementedError
 
 
+def _periods(f, p, step):
+    """``step / decay_steps``, floored (in float32, as ``ops.floor`` is) with ``staircase``."""
+    q = step / f(p["decay_steps"])
+    return _floor(q) if p["staircase"] else q
+
+
 class ExponentialDecay(_Keras):
     spec = _spec("ExponentialDecay", "initial_learning_rate * decay_rate ** (step / decay_steps)",
                  (INITIAL, DECAY_STEPS, DECAY_RATE, STAIRCASE),
                  {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.9})
 
     def compute(self, f, p, initial, step):
-        q = step / f(p["decay_steps"])
-        if p["staircase"]:
-            q = _floor(q)
-        return initial * np.power(f(p["decay_rate"]), q)
+        return initial * np.power(f(p["decay_rate"]), _periods(f, p, step))
 
 
 class PiecewiseConstantDecay(_Keras):
@@ -154,10 +157,7 @@ class InverseTimeDecay(_Keras):
                  {"initial_learning_rate": 0.1, "decay_steps": 10, "decay_rate": 0.5})
 
     def compute(self, f, p, initial, step):
-        q = step / f(p["decay_steps"])
-        if p["staircase"]:
-            q = _floor(q)
-        return initial / (f(1) + f(p["decay_rate"]) * q)
+        return initial / (f(1) + f(p["decay_rate"]) * _periods(f, p, step))
 
 
 class CosineDecay(_Keras):

@@ -55,9 +55,9 @@ def _spec(name: str, summary: str, params: tuple, example: dict, length=None, **
                          family=OPTAX, default_steps=lambda p: None if length is None else length(p) + 1, **extra)
 
 
-def _positive(values: dict, name: str, value, what: str) -> None:
-    if not value > 0:
-        raise ParamError((name,), f"{value!r} is invalid: {what} must be > 0 (optax raises ValueError)")
+def _positive(values: dict, name: str) -> None:
+    if not values[name] > 0:
+        raise ParamError((name,), f"{values[name]!r} is invalid: must be > 0 (optax raises ValueError)")
 
 
 def _non_negative_scales(values: dict) -> None:
@@ -104,10 +104,8 @@ class Linear(_Optax):
         return linear(f, p["init_value"], p["end_value"], p["transition_steps"], p["transition_begin"])
 
 
-class PiecewiseConstant(_Optax):
-    spec = _spec("piecewise_constant_schedule", "init_value, multiplied by each scale at its step",
-                 (INIT, SCALE_MAP), {"init_value": 0.1, "boundaries_and_scales": {30: 0.1, 60: 0.1}},
-                 length=lambda p: max(p["boundaries_and_scales"] or {0: 0}) + 10)
+class _Piecewise(_Optax):
+    """Schedules of ``boundaries_and_scales``: optax refuses a negative scale; each piece is evaluated."""
 
     @classmethod
     def complete(cls, values: dict, run: dict) -> dict:
@@ -116,25 +114,23 @@ class PiecewiseConstant(_Optax):
 
     def pieces(self) -> int:
         return 1 + len(self.p["boundaries_and_scales"] or {})
+
+
+class PiecewiseConstant(_Piecewise):
+    spec = _spec("piecewise_constant_schedule", "init_value, multiplied by each scale at its step",
+                 (INIT, SCALE_MAP), {"init_value": 0.1, "boundaries_and_scales": {30: 0.1, 60: 0.1}},
+                 length=lambda p: max(p["boundaries_and_scales"] or {0: 0}) + 10)
 
     def schedule(self, f):
         return piecewise_constant(f, self.p["init_value"], self.p["boundaries_and_scales"])
 
 
-class PiecewiseInterpolate(_Optax):
+class PiecewiseInterpolate(_Piecewise):
     spec = _spec("piecewise_interpolate_schedule", "linear or cosine interpolation between scaled values at steps",
                  (_p("interpolate_type", CHOICE, "how values are joined", choices=("linear", "cosine")), INIT,
                   SCALE_MAP), {"interpolate_type": "cosine", "init_value": 0.1,
                                "boundaries_and_scales": {50: 0.1, 100: 0.1}},
                  length=lambda p: max(p["boundaries_and_scales"] or {0: 0}))
-
-    @classmethod
-    def complete(cls, values: dict, run: dict) -> dict:
-        _non_negative_scales(values)
-        return values
-
-    def pieces(self) -> int:
-        return 1 + len(self.p["boundaries_and_scales"] or {})
 
     def schedule(self, f):
         p = self.p
@@ -160,7 +156,7 @@ class CosineDecay(_Optax):
 
     @classmethod
     def complete(cls, values: dict, run: dict) -> dict:
-        _positive(values, "decay_steps", values["decay_steps"], "decay_steps")
+        _positive(values, "decay_steps")
         return values
 
     def schedule(self, f):
@@ -277,7 +273,7 @@ def _sgdr_kwargs(value, path: tuple) -> list[dict]:
     out = []
     for i, kwargs in enumerate(value):
         if not isinstance(kwargs, dict):
-            raise ParamError(path + (i,), f"expected a mapping of warmup_cosine_decay_schedule arguments")
+            raise ParamError(path + (i,), "expected a mapping of warmup_cosine_decay_schedule arguments")
         unknown = sorted(set(kwargs) - set(_COSINE_KWARGS))
         if unknown:
             raise ParamError(path + (i, unknown[0]), f"unknown argument (allowed: {', '.join(_COSINE_KWARGS)})")
