@@ -6,7 +6,7 @@ import sys
 
 from ..engine.findings import ERROR, Finding
 from ..errors import EndOfSchedule, LrplotError, NotFinite, format_path
-from . import flags as F
+from ..config import flags as F
 from . import run as R
 
 

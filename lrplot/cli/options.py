@@ -144,7 +144,6 @@ def config_options() -> list[inspect.Parameter]:
     ]
 
 #: Config options only some shapes read: given for another shape, they are refused, never ignored.
-SHAPE_OPTIONS = {"num_classes": "--num-classes", "optimizer": "--optimizer", "cos_lr": "--cos-lr/--linear-lr"}
 
 
 def warmup_options() -> list[inspect.Parameter]:

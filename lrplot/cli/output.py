@@ -163,7 +163,7 @@ def answers(results: list, labels: list, raw: list) -> list[bytes]:
     from ..errors import ParamError
     from ..engine.params import to_int
     from ..render.table import columns, csv_chunks
-    from .flags import split_values
+    from ..config.flags import split_values
 
     wanted = []
     for text in split_values(raw):

@@ -8,7 +8,9 @@ from typing import Any
 from ..engine import params as P
 from ..engine.base import SchedulerSpec
 from ..errors import LrplotError, ParamError, shown
-from . import flags as F
+from ..config import flags as F
+from ..config.runfile import flags_after, with_metrics
+from ..config.runfile import simulate as _simulate, simulate_located as _simulate_located
 from . import options as O
 from . import output as OUT
 from .streams import say
@@ -29,22 +31,13 @@ def flag_value(param: P.Param, raw: Any) -> Any:
     return parts[0] if len(parts) == 1 else parts
 
 
-def _with_metrics(opts: dict) -> dict:
-    """The options with ``--metrics FILE`` read into values."""
-    if opts.get("metrics") is None:
-        return opts
-    from ..config.metrics import read_metrics
-
-    return {**opts, "metrics": read_metrics(opts["metrics"])}
-
-
 def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     F.check(opts)
     if opts.get("lr") is not None and spec.family.absolute and not spec.uses_optimizer_lr(values):
         raise LrplotError(f"--lr does not apply: {spec.name} gives absolute learning rates, not a scaling of the "
                           "optimizer's; its own parameters set them (see --help)")
     config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": {}}
-    F.apply(config, _with_metrics(opts))
+    F.apply(config, with_metrics(opts))
     if opts.get("check"):
         from .check import check_flags
 
@@ -70,66 +63,6 @@ def _with_log(result, opts: dict) -> None:
             result.warnings.append(finding.message)
 
 
-def _translated(loaded, opts: dict, source: str = "-"):
-    """A loaded file as an lrplot config (foreign shapes translated), or a located error."""
-    from ..config.shapes import describe_ignored, translate
-
-    try:
-        translation = translate(loaded.data, _run_context(source, opts))
-    except ParamError as err:
-        if F.given_flag(err.path, opts):  # counting the run failed on a value the user typed
-            raise F.reword(err) from None
-        raise loaded.error(err) from None
-    except (TypeError, ValueError, AttributeError, KeyError, IndexError, ArithmeticError) as exc:
-        # a value of a type no reader expected: say so rather than guess (each reader checks what it knows)
-        raise LrplotError(f"{loaded.name}: a value has a type lrplot cannot read here ({shown(str(exc), 120)})") \
-            from None
-    if not isinstance(translation.config, dict):
-        raise LrplotError(f"{loaded.name}: expected a mapping with a 'scheduler' key, "
-                          f"got {type(translation.config).__name__}")
-    for option, flag in O.SHAPE_OPTIONS.items():
-        if opts.get(option) is not None and option not in translation.options_read:
-            raise LrplotError(f"{flag.split('/')[0]}: {translation.shape} configs do not use it (YOLO configs do)")
-    if translation.shape == "lrplot":
-        loaded.refuse_duplicates()
-    translation.warnings += [f"{where}: given twice; the last value is used, as the trainer's loader does"
-                             for where in loaded.repeated_keys]
-    if opts.get("verbose") and translation.shape != "lrplot":
-        say(f"lrplot: read as {translation.shape}" + (f"; defaults used: {', '.join(translation.defaults)}"
-                                                     if translation.defaults else ""))
-        if translation.ignored:
-            say(f"lrplot: {describe_ignored(translation)}")
-    return translation
-
-
-def _flags_after(translation) -> tuple[str, ...]:
-    """The flags still to write into a translated config: a trainer's shape has already read the run's
-    (dataset size, batch, epochs, ...) with the file's own values, and counted with them."""
-    skip = tuple(translation.own_flags)
-    if translation.counted_run:
-        skip += F.RUN_MODEL_OPTIONS + ("epochs",)
-    return tuple(o for o in F.OPTIONS if o not in skip)
-
-
-def _run_context(source: str, opts: dict) -> dict:
-    """The run flags a config shape reads with the file's own values, and where the file is."""
-    from ..config.shapes.hf import VERSIONS
-
-    F.check(opts, VERSIONS)
-    if opts.get("epochs") is not None and not opts["epochs"] > 0:
-        raise LrplotError(f"--epochs: {opts['epochs']:g} is invalid: train for more than 0 epochs")
-    context = {option: opts.get(option) for option in F.RUN_MODEL_OPTIONS + ("steps_per_epoch", "epochs")}
-    lrs = F.split_values(opts.get("lr") or [])
-    context["lr"] = P.to_float(lrs[0], ("optimizer", "lr")) if len(lrs) == 1 else None
-    context["momentum"], context["betas"], context["lr_count"] = opts.get("momentum"), opts.get("betas"), len(lrs)
-    context["transformers"] = opts.get("transformers")
-    context["deepspeed"] = opts.get("deepspeed")
-    for option in O.SHAPE_OPTIONS:
-        context[option] = opts.get(option)
-    context["base"] = None if source == "-" else str(Path(source).parent)
-    return context
-
-
 def simulate_flags(config: dict, spec, keep: tuple = ()):
     """Simulate a command line's ``config``; an engine error is reworded with the flag (``keep``: error kinds
     passed on as they are, for check)."""
@@ -141,31 +74,25 @@ def simulate_flags(config: dict, spec, keep: tuple = ()):
         raise F.reword(err, spec) from None
 
 
-def _simulate_located(loaded, config: dict, to_file_path, budget: int | None = None, opts: dict | None = None,
-                      keep: tuple = ()):
-    """Simulate ``config``; an engine error is reworded with the flag the user typed, or the file, line and key
-    it came from (``keep``: error kinds passed on as they are, for check)."""
-    try:
-        return _simulate(config, budget)
-    except keep:
-        raise
-    except ParamError as err:
-        if opts and F.given_flag(err.path, opts):
-            raise F.reword(err) from None
-        raise loaded.error(ParamError(to_file_path(err.path), err.detail)) from None
+def _translated(loaded, opts: dict, source: str = "-"):
+    """:func:`~lrplot.config.runfile.translated`, saying with ``--verbose`` how the file was read."""
+    from ..config.runfile import translated
+    from ..config.shapes import describe_ignored
+
+    translation = translated(loaded, opts, source)
+    if opts.get("verbose") and translation.shape != "lrplot":
+        say(f"lrplot: read as {translation.shape}" + (f"; defaults used: {', '.join(translation.defaults)}"
+                                                     if translation.defaults else ""))
+        if translation.ignored:
+            say(f"lrplot: {describe_ignored(translation)}")
+    return translation
 
 
 def read_config(source: str, opts: dict):
     """A config file loaded, translated and with the run flags written in: (loaded, translation, config)."""
-    from ..config.load import load
+    from ..config.runfile import read_config as read
 
-    loaded = load(source)
-    translation = _translated(loaded, opts, source)
-    data = dict(translation.config)
-    if isinstance(data.get("optimizer"), dict):
-        data["optimizer"] = dict(data["optimizer"])
-    F.apply(data, _with_metrics(opts), only=_flags_after(translation))
-    return loaded, translation, data
+    return read(source, opts, _translated)
 
 
 def _exit(code: int) -> None:
@@ -227,7 +154,7 @@ def run_compare(sources: list[str], opts: dict) -> None:
         else:
             translation = _translated(loaded, opts, source)
             entries = [((), translation.config, None)]
-            to_file_path, allowed = translation.original_path, _flags_after(translation)
+            to_file_path, allowed = translation.original_path, flags_after(translation)
         for path, run, shared_epochs in entries:
             if not isinstance(run, dict):
                 raise LrplotError(f"{loaded.name}: expected a config mapping, got {type(run).__name__}")
@@ -245,12 +172,6 @@ def run_compare(sources: list[str], opts: dict) -> None:
     labels = [f"{label} ({i})" if label in taken else label for i, label in enumerate(labels)]
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), "compare")
     OUT.emit(results, target, opts, labels)
-
-
-def _simulate(config: dict, budget: int | None = None):
-    from ..engine.simulate import run_config
-
-    return run_config(config) if budget is None else run_config(config, budget)
 
 
 def scheduler_table(markdown: bool) -> str:

@@ -61,6 +61,8 @@ OPTIONS = tuple(f.option for f in RUN_FLAGS)
 #: The options that describe the training run (a config shape reads them with the file's own values).
 RUN_MODEL_OPTIONS = tuple(f.option for f in RUN_FLAGS if f.path[0] == "run")
 _BY_OPTION = {f.option: f for f in RUN_FLAGS}
+#: Options only some config shapes read (YOLO's), with their flags.
+SHAPE_OPTIONS = {"num_classes": "--num-classes", "optimizer": "--optimizer", "cos_lr": "--cos-lr/--linear-lr"}
 
 
 def apply(config: dict, opts: dict, only: tuple[str, ...] | None = None) -> dict:
