@@ -7,11 +7,10 @@ from typing import Any
 
 from ..engine import params as P
 from ..engine.base import SchedulerSpec
-from ..errors import LrplotError, ParamError, shown
+from ..errors import LrplotError, ParamError
 from ..config import flags as F
 from ..config.runfile import flags_after, with_metrics
 from ..config.runfile import simulate as _simulate, simulate_located as _simulate_located
-from . import options as O
 from . import output as OUT
 from .streams import say
 

@@ -8,7 +8,6 @@ API reads every file exactly as the command line does.  ``opts`` holds the run's
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 from ..engine import params as P
 from ..errors import LrplotError, ParamError, shown
