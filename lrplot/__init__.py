@@ -13,11 +13,16 @@ from __future__ import annotations
 from .errors import LrplotError
 
 __version__ = "0.1.0"
-__all__ = ["simulate", "run_config", "SimulationResult", "LrplotError", "SCHEDULERS", "__version__"]
+__all__ = ["simulate", "from_config", "plot", "Result", "LrplotWarning", "run_config", "SimulationResult",
+           "LrplotError", "SCHEDULERS", "__version__"]
 
 
 def __getattr__(name: str):
-    if name in ("simulate", "run_config", "SimulationResult"):
+    if name in ("simulate", "from_config", "plot", "Result", "LrplotWarning"):
+        from . import api
+
+        return getattr(api, name)
+    if name in ("run_config", "SimulationResult"):
         from .engine import simulate as _simulate
 
         return getattr(_simulate, name)

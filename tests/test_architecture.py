@@ -14,8 +14,8 @@ from lrplot.engine.registry import SCHEDULERS
 
 PACKAGE = Path(lrplot.__file__).parent
 #: errors/_lazy/_setup at the bottom; the engine knows nothing of files or terminals; config turns files into
-#: engine calls; render turns results into bytes; the CLI is glue.
-LAYERS = {"": 0, "engine": 1, "config": 2, "render": 2, "check": 3, "cli": 4}
+#: engine calls; render turns results into bytes; the Python API (notebooks) and the CLI are glue.
+LAYERS = {"": 0, "engine": 1, "config": 2, "render": 2, "check": 3, "api": 3, "cli": 4}
 
 
 def _modules():

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LrplotError, LrplotIOError, shown
-from ..render.formats import BY_NAME, BY_SUFFIX, MAX_CURVES, MAX_PIXELS, MAX_TITLE, NAMES, Format, RenderOptions
+from ..render.formats import BY_NAME, BY_SUFFIX, MAX_CURVES, MAX_PIXELS, MAX_TITLE, NAMES, Format, RenderOptions, x_axes
 from .streams import OutputClosed, say, write_stdout
 
 
@@ -79,14 +79,7 @@ def render_options(opts: dict, results: list, color: bool = False) -> RenderOpti
     dpi = opts.get("dpi")
     if dpi is not None and not 10 <= dpi <= 1200:
         raise LrplotError(f"--dpi: {dpi} is invalid: must be in [10, 1200]")
-    per_epoch = results[0].steps_per_epoch
-    if any(r.steps_per_epoch != per_epoch for r in results):
-        per_epoch = None
-    epoch_axis, unit = None, "optimizer step"
-    if per_epoch and all(getattr(r, "plan", None) is not None for r in results):
-        per_epoch, epoch_axis = None, per_epoch  # a counted run: optimizer steps below, epochs above
-        units = {r.plan.trainer.rows.rstrip("s") for r in results}
-        unit = units.pop() if len(units) == 1 else "row"
+    per_epoch, epoch_axis, unit = x_axes(results)
     return RenderOptions(title=opts.get("title"), log_y=opts.get("log_y"), dpi=dpi, size=size,
                          marks=opts.get("marks", True), steps_per_epoch=per_epoch, color=color, epoch_axis=epoch_axis,
                          row_unit=unit)

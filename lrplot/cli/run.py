@@ -105,15 +105,12 @@ def run_from_config(source: str, opts: dict) -> None:
         from .check import check_file
 
         _exit(check_file(source, opts))
-    loaded, translation, data = read_config(source, opts)
+    from ..config.runfile import simulate_file
+
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
-    result = _simulate_located(loaded, data, translation.original_path, opts=opts)
-    result.notes, result.prelude = translation.notes, translation.prelude
-    if translation.monitor:
-        result.title = f"{result.title}, monitor={translation.monitor}"
+    result, _translation = simulate_file(source, opts, _translated)
     if opts.get("verbose") and result.plan is not None:
         say(f"lrplot: counted as {result.plan.trainer.source}")
-    result.warnings = translation.warnings + result.warnings
     _with_log(result, opts)
     OUT.emit([result], target, opts)
 

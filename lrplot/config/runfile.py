@@ -113,3 +113,15 @@ def read_config(source: str, opts: dict, translate=None):
     return loaded, translation, data
 
 
+
+
+def simulate_file(source: str, opts: dict, translate=None):
+    """A config file simulated as ``lrplot from-config`` does: (result, translation), the result carrying the
+    translation's notes, prelude and warnings (``translate``: as for :func:`read_config`)."""
+    loaded, translation, data = read_config(source, opts, translate)
+    result = simulate_located(loaded, data, translation.original_path, opts=opts)
+    result.notes, result.prelude = translation.notes, translation.prelude
+    if translation.monitor:
+        result.title = f"{result.title}, monitor={translation.monitor}"
+    result.warnings = translation.warnings + result.warnings
+    return result, translation

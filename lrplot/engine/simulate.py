@@ -70,6 +70,17 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     return result
 
 
+def _run_keywords(name: Any, keywords: dict) -> dict:
+    """The training run's keys among ``keywords`` (taken out of them), unless the scheduler has the parameter."""
+    from .registry import lookup
+
+    try:
+        own = {p.name for p in lookup(name).spec.params}
+    except (ParamError, TypeError):
+        own = set()
+    return {key: keywords.pop(key) for key in trainers.RUN_KEYS if key in keywords and key not in own}
+
+
 def _family(name: Any):
     """The family of the named scheduler (None when the name is not one: building it says why)."""
     from .registry import lookup
@@ -95,15 +106,30 @@ def _node(run: schema.RunConfig, per_epoch: int | None):
 
 def simulate(scheduler: Any, /, *, epochs: int | None = None, lr: Any = None, momentum: float | None = None,
              betas: Any = None, metrics: Any = None, params: Mapping[str, Any] | None = None,
+             warmup: Any = None, steps_per_epoch: int | None = None, start_step: int | None = None,
+             resume_at: int | None = None, resume_mode: str | None = None, run: Mapping[str, Any] | None = None,
              **scheduler_params: Any) -> SimulationResult:
-    """Simulate a scheduler.
+    """Simulate a scheduler: ``simulate("StepLR", epochs=100, lr=0.1, step_size=30, gamma=0.1)``.
 
-    ``simulate("StepLR", epochs=100, lr=0.1, step_size=30, gamma=0.1)`` or
-    ``simulate({"scheduler": "StepLR", "params": {...}, ...})``.  ``epochs`` is the
-    number of rows; scheduler parameters go as keywords or in ``params`` (use
-    ``params`` for OneCycleLR's own ``epochs``).
+    The first argument is a scheduler name (any name ``lrplot list`` shows) or a whole config dict shaped
+    like lrplot's YAML; the keywords below override the dict's keys.
+
+    - ``epochs``: rows, or epochs of ``steps_per_epoch`` rows; ``lr`` (one per param group), ``momentum``,
+      ``betas``: the dummy optimizer; ``metrics``: what a metric-driven scheduler is stepped with.
+    - ``warmup``: N linear warmup steps (or ``{"steps": N, "start_factor": f}``); ``steps_per_epoch``: rows
+      are iterations of an epoch-stepped scheduler.
+    - ``start_step`` / ``resume_at`` with ``resume_mode``: a resumed run, drawn against the uninterrupted one.
+    - ``run``: the training run to count (``{"dataset_size": ..., "batch_size": ..., "devices": ...,
+      "grad_accum": ..., "drop_last": ..., "max_steps": ..., "trainer": ..., "split_batches": ...}``); these
+      keys also work as keywords of their own (``dataset_size=50_000``) unless the scheduler has a
+      parameter of that name (NeMo's ``max_steps``).
+    - every other keyword is a scheduler parameter; one whose name is also a keyword above (OneCycleLR's
+      ``epochs``, GreedyLR's ``warmup``) goes in ``params``.
     """
     config = dict(scheduler) if isinstance(scheduler, Mapping) else {"scheduler": scheduler}
+    run_keys = _run_keywords(config.get("scheduler"), scheduler_params)
+    if run_keys:
+        run = {**run_keys, **(run or {})}
     if params or scheduler_params or not isinstance(scheduler, Mapping):
         config["params"] = {**(config.get("params") or {}), **(params or {}), **scheduler_params}
     optimizer = dict(config.get("optimizer") or {})
@@ -112,10 +138,13 @@ def simulate(scheduler: Any, /, *, epochs: int | None = None, lr: Any = None, mo
             optimizer[key] = list(value) if isinstance(value, tuple) else value
     if optimizer or not isinstance(scheduler, Mapping):
         config["optimizer"] = optimizer
-    if epochs is not None:
-        config["epochs"] = epochs
-    if metrics is not None:
-        config["metrics"] = metrics
+    for key, value in (("epochs", epochs), ("metrics", metrics), ("warmup", warmup),
+                       ("steps_per_epoch", steps_per_epoch), ("start_step", start_step), ("resume_at", resume_at),
+                       ("resume_mode", resume_mode)):
+        if value is not None:
+            config[key] = value
+    if run is not None:
+        config["run"] = {**(config.get("run") or {}), **run} if isinstance(run, Mapping) else run
     return run_config(config)
 
 

@@ -61,6 +61,22 @@ class RenderOptions:
     color: bool = False  # terminal preview: ANSI colours
 
 
+def x_axes(results: list) -> tuple[int | None, int | None, str]:
+    """What the x axis shows: ``(steps_per_epoch, epoch_axis, row_unit)`` for :class:`RenderOptions`.
+
+    Rows of an epoch-stepped schedule are drawn in epochs; a counted run keeps its optimizer steps below
+    and puts epochs above; runs that disagree are drawn in rows."""
+    per_epoch = results[0].steps_per_epoch
+    if any(r.steps_per_epoch != per_epoch for r in results):
+        per_epoch = None
+    epoch_axis, unit = None, "optimizer step"
+    if per_epoch and all(getattr(r, "plan", None) is not None for r in results):
+        per_epoch, epoch_axis = None, per_epoch  # a counted run: optimizer steps below, epochs above
+        units = {r.plan.trainer.rows.rstrip("s") for r in results}
+        unit = units.pop() if len(units) == 1 else "row"
+    return per_epoch, epoch_axis, unit
+
+
 def readme_cell() -> str:
     """The README's description of ``--format``."""
     return ", ".join(f"`{f.name}`" for f in FORMATS) + "; default from `-o`'s suffix, else `png`"
