@@ -90,3 +90,8 @@ def test_limits_table_states_the_real_limits():
     assert expr.MAX_WORK == 2e9 and f"{timm_noise.MAX_NOISY_STEPS:,} noisy steps" in table
     assert f"{formats.MAX_CURVES} curves" in table and f"{formats.MAX_PIXELS:,} pixels" in table
     assert f"`--title` {formats.MAX_TITLE} characters" in table and f"{MAX_MESSAGE:,} characters" in table
+
+
+def test_the_notebook_picture_is_made_by_the_readme_code():
+    script = (ROOT / "tests" / "readme" / "notebook.py").read_text()
+    assert f"```python\n{script}```\n\n<!-- picture: notebook.png: python tests/readme/notebook.py -->" in README

@@ -3,8 +3,10 @@
     python tests/readme/make_pictures.py
 
 Each picture in README.md is preceded by a marker
-``<!-- picture: FILE: COMMAND -->``; COMMAND is run in a scratch folder that
-links to configs/, and the FILE it writes is copied to tests/readme/.
+``<!-- picture: FILE: COMMAND -->``; COMMAND (an ``lrplot`` command, or
+``python tests/readme/SCRIPT.py`` for a picture made by the Python API) is run
+in a scratch folder that links to configs/, and the FILE it writes is copied to
+tests/readme/.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-MARKER = re.compile(r"<!-- picture: (?P<file>[\w.-]+): (?P<command>lrplot [^>]+?) -->")
+MARKER = re.compile(r"<!-- picture: (?P<file>[\w.-]+): (?P<command>(?:lrplot|python) [^>]+?) -->")
 
 
 def pictures() -> list[tuple[str, str]]:
@@ -29,8 +31,12 @@ def pictures() -> list[tuple[str, str]]:
 def make(file: str, command: str, dest: Path) -> Path:
     with tempfile.TemporaryDirectory() as tmp:
         os.symlink(ROOT / "configs", Path(tmp) / "configs")
-        args = shlex.split(command)[1:]
-        subprocess.run([sys.executable, "-m", "lrplot", *args], cwd=tmp, check=True, capture_output=True)
+        program, *args = shlex.split(command)
+        if program == "python":
+            args = [str(ROOT / args[0]), *args[1:]]
+        else:
+            args = ["-m", "lrplot", *args]
+        subprocess.run([sys.executable, *args], cwd=tmp, check=True, capture_output=True)
         shutil.copy(Path(tmp) / file, dest / file)
     return dest / file
 
