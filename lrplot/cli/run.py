@@ -182,7 +182,7 @@ def run_from_config(source: str, opts: dict) -> None:
     loaded, translation, data = read_config(source, opts)
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), _stem(source))
     result = _simulate_located(loaded, data, translation.original_path, opts=opts)
-    result.notes, result.prelude = translation.notes, translation.prelude
+    result.notes, result.prelude = translation.notes + result.notes, translation.prelude
     if translation.monitor:
         result.title = f"{result.title}, monitor={translation.monitor}"
     if opts.get("verbose") and result.plan is not None:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import ParamError, shown
+from ..errors import MAX_SHOWN, ParamError, shown
 
 
 class _Required:
@@ -156,10 +156,17 @@ class Param:
                 raise ParamError(path, f"{value!r} is not allowed: use one of {', '.join(self.choices)}")
             return value
         elif kind == EXPR:
-            from .expr import compile_expression
+            from .expr import compile_expression, lambda_body
 
+            if isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("lambda"):
+                import json
+
+                pasted = "{}: {}".format(*next(iter(value.items())))  # YAML read `- lambda x: ...` as a mapping
+                raise ParamError(path, "a Python lambda must be quoted (unquoted, it reads as a mapping): "
+                                 + json.dumps(pasted[:MAX_SHOWN], ensure_ascii=False))
             if not isinstance(value, str):
                 raise ParamError(path, f"expected an expression in {self.expr_var} as a string, got {value!r}")
+            value = lambda_body(value, self.expr_var, path) or value  # a pasted Python lambda: its body
             compile_expression(value, self.expr_var, path)
             return value
         elif kind == INT_LIST:
