@@ -40,7 +40,7 @@ def check_file(source: str, opts: dict) -> int:
     return _report(findings, where, opts)
 
 
-def check_flags(spec, config: dict, opts: dict) -> int:
+def check_flags(spec, config: dict, opts: dict, children: list[str] = ()) -> int:
     """``--check`` on a scheduler command: the same rules, findings located at the flags."""
 
     def where(finding: Finding) -> tuple[str, str]:
@@ -49,7 +49,7 @@ def check_flags(spec, config: dict, opts: dict) -> int:
         flag = None if nested else F.flag_for(key, spec)[0]
         return flag or f"lrplot {spec.cli}", format_path(key)
 
-    findings = _findings(lambda c: R.simulate_flags(c, spec, keep=(EndOfSchedule,)), config, opts.get("monitor"), None, [], [], opts)
+    findings = _findings(lambda c: R.simulate_flags(c, spec, keep=(EndOfSchedule,), children=children), config, opts.get("monitor"), None, [], [], opts)
     return _report(findings, where, opts)
 
 

@@ -17,6 +17,25 @@ def split_values(raw: list) -> list[str]:
     return [part.strip() for item in raw for part in str(item).replace(";", ",").split(",") if part.strip()]
 
 
+def is_list_flag(param) -> bool:
+    """Flags that take several values, repeated or comma-separated."""
+    from ..engine import params as P
+
+    return param.kind in (P.INT_LIST, P.FLOAT_LIST, P.RANGE) or param.per_group
+
+
+def flag_value(param, raw: Any) -> Any:
+    """Turn a flag's text into what the registry's Param expects (``--milestones 30,80`` -> ["30", "80"])."""
+    from ..engine import params as P
+
+    if not isinstance(raw, list):
+        return raw
+    parts = list(raw) if param.kind == P.EXPR else split_values(raw)  # an expression may contain commas
+    if param.kind in (P.INT_LIST, P.FLOAT_LIST):
+        return parts
+    return parts[0] if len(parts) == 1 else parts
+
+
 def _lrs(raw: list) -> Any:
     values = split_values(raw)
     return values[0] if len(values) == 1 else values

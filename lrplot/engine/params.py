@@ -85,6 +85,12 @@ class Param:
     def flag(self) -> str:
         return self.run_flag or "--" + self.name.lower().replace("_", "-")
 
+    @property
+    def sweepable(self) -> bool:
+        """Takes one scalar (an int, a float, a choice), so a comma-separated flag value is a sweep: one run per
+        value, overlaid.  Lists, expressions and per-group values use commas themselves."""
+        return self.kind in (INT, FLOAT, CHOICE) and not self.per_group
+
     def as_flag(self, value: Any) -> str:
         """``value`` written as this parameter's flag takes it (the inverse of the CLI's parsing)."""
         if self.kind == SCALES:
