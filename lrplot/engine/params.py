@@ -172,9 +172,14 @@ class Param:
                                  + json.dumps(pasted[:MAX_SHOWN], ensure_ascii=False))
             if not isinstance(value, str):
                 raise ParamError(path, f"expected an expression in {self.expr_var} as a string, got {value!r}")
-            value = lambda_body(value, self.expr_var, path) or value  # a pasted Python lambda: its body
-            compile_expression(value, self.expr_var, path)
-            return value
+            body = lambda_body(value, self.expr_var, path)  # a pasted Python lambda: its body
+            try:
+                compile_expression(body or value, self.expr_var, path)
+            except ParamError as err:
+                if body is None:
+                    raise
+                raise ParamError(err.path, f"{err.detail} (the body of {shown(value)})") from None
+            return body or value
         elif kind == INT_LIST:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = [value]

@@ -58,8 +58,9 @@ def render_term(series: list, title: str, log_y: bool | None, color: bool = Fals
         exponent = int(math.floor(math.log10(magnitude)))
         ys = [y / 10.0 ** exponent for y in ys]
         y_unit = f"e{exponent}"
-    labels = [_cut(label, columns - 4) for label in labels]
-    options = dict(title="\n".join(textwrap.wrap(title, columns) or [""]), lines=True, height=height,
+    limit = min(columns, 150)  # wider than that, a preview is no easier to read
+    labels = [_cut(label, limit - 4) for label in labels]
+    options = dict(title="\n".join(textwrap.wrap(title, limit) or [""]), lines=True, height=height,
                    y_as_log=log_y, legend_labels=labels if len(labels) > 1 else None, x_unit="", y_unit=y_unit,
                    **({} if color else {"color": False}), **_no_zero_line())  # no ANSI into a file or a pipe
 
@@ -67,7 +68,6 @@ def render_term(series: list, title: str, log_y: bool | None, color: bool = Fals
         text = plot_to_string(ys, xs, width=width, **options)
         return _finish((text if isinstance(text, str) else "\n".join(text)).split("\n"), width, x_label)
 
-    limit = min(columns, 150)
     width, fitted = limit - 3 - 8, None  # borders, a space, a guess at the y labels: measured, then adjusted
     for _ in range(4):
         out = draw(max(width, MIN_PLOT_WIDTH))
