@@ -431,3 +431,12 @@ def test_new_text_paths_never_import_matplotlib():
         proc = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
         assert proc.returncode == 0, proc.stderr
         assert "matplotlib" not in proc.stderr.split("MODULES")[-1]
+
+
+def test_check_names_the_typed_child_a_finding_is_about():
+    result = run("sequential", "linear start_factor=0.01 total_iters=5", "cosine T_max=50", "--milestones", "5",
+                 "--check")
+    assert result.exit_code == 1
+    assert result.stdout.splitlines()[0].startswith("child 2 'cosine T_max=50': lr-climbs-back warning: the lr "
+                                                    "falls to 0 at step 55")
+    assert "--schedulers" not in result.stdout + result.stderr

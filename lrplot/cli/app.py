@@ -211,7 +211,8 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
     for cls in SCHEDULERS.values():
         spec = cls.spec
         full = only is None or spec.name in only
-        app.command(spec.cli, cls=LrplotCommand, help=runspec.command_help(spec) if full else f"{spec.name}: {spec.summary}.",
+        help_text = runspec.command_help(spec) if full else f"{spec.name}: {spec.summary}."
+        app.command(spec.cli, cls=LrplotCommand, help=help_text,
                     short_help=f"{spec.summary} ({spec.name})")(
             _scheduler_command(spec) if full else _listed_only(spec))
 

@@ -43,13 +43,20 @@ def check_file(source: str, opts: dict) -> int:
 def check_flags(spec, config: dict, opts: dict, children: list[str] = ()) -> int:
     """``--check`` on a scheduler command: the same rules, findings located at the flags."""
 
+    from .runspec import child_label, children_param
+
+    nested_key = getattr(children_param(spec), "name", None)
+
     def where(finding: Finding) -> tuple[str, str]:
         key = finding.key
         nested = key[:1] == ("params",) and len(key) > 2  # inside SequentialLR's schedulers: no flag sets it
+        if nested and key[1] == nested_key and isinstance(key[2], int) and key[2] < len(children):
+            return child_label(key[2], children[key[2]]), format_path(key)  # the typed child it is about
         flag = None if nested else F.flag_for(key, spec)[0]
         return flag or f"lrplot {spec.cli}", format_path(key)
 
-    findings = _findings(lambda c: R.simulate_flags(c, spec, keep=(EndOfSchedule,), children=children), config, opts.get("monitor"), None, [], [], opts)
+    findings = _findings(lambda c: R.simulate_flags(c, spec, keep=(EndOfSchedule,), children=children),
+                         config, opts.get("monitor"), None, [], [], opts)
     return _report(findings, where, opts)
 
 

@@ -127,8 +127,13 @@ def given_flag(path: tuple, opts: dict) -> bool:
 def flag_for(path: tuple, spec=None) -> tuple[str | None, tuple]:
     """The flag that sets config ``path`` (``spec``: the command's scheduler), and the rest of the path."""
     if spec is not None and path[:1] == ("params",) and len(path) >= 2 and isinstance(path[1], str):
+        from ..engine.params import SCHEDULERS
+
         try:
-            return spec.param(path[1]).flag, path[2:]
+            param = spec.param(path[1])
+            if param.kind == SCHEDULERS:  # a composite's children are arguments, not a flag (runspec.py)
+                return None, ()
+            return param.flag, path[2:]
         except KeyError:
             return "--" + path[1].lower().replace("_", "-"), path[2:]
     for run_flag in sorted(RUN_FLAGS, key=lambda f: -len(f.path)):
