@@ -9,7 +9,8 @@ import pytest
 from lrplot_cli import invoke
 
 import lrplot
-from lrplot.engine.registry import SCHEDULERS
+from lrplot.engine.params import SCHEDULERS as SCHEDULER_LIST
+from lrplot.engine.registry import SCHEDULERS, lookup
 
 
 
@@ -17,11 +18,20 @@ def run(*args, input=None):
     return invoke(list(args), input=input)
 
 
+def child_text(child):
+    """A composite's child as one argument: ``"linear start_factor=0.01 total_iters=10"``."""
+    spec = lookup(child["scheduler"]).spec
+    return " ".join([spec.cli] + [f"{k}={spec.param(k).as_flag(v)}" for k, v in child.get("params", {}).items()])
+
+
 def example_flags(spec):
-    """Flags for a scheduler's registry example (composites are YAML-only for their children)."""
+    """Flags for a scheduler's registry example (a composite's children: one argument each)."""
     flags = []
     for name, value in spec.example.items():
         param = spec.param(name)
+        if param.kind == SCHEDULER_LIST:
+            flags = [child_text(child) for child in value] + flags
+            continue
         if not param.cli:
             if param.run_flag:  # filled from the run: YOLO's nb from --steps-per-epoch
                 flags += [param.run_flag, str(value)]
@@ -30,7 +40,7 @@ def example_flags(spec):
     return flags
 
 
-FLAG_SPECS = [cls.spec for cls in SCHEDULERS.values() if not cls.spec.composite]
+FLAG_SPECS = [cls.spec for cls in SCHEDULERS.values()]
 
 
 @pytest.mark.parametrize("spec", FLAG_SPECS, ids=lambda s: s.cli)
@@ -56,7 +66,9 @@ def test_every_scheduler_has_help_with_each_parameter(spec):
     result = run(spec.cli, "--help")
     assert result.exit_code == 0
     for param in spec.params:
-        if param.cli:
+        if param.kind == SCHEDULER_LIST:  # the children are arguments, with an example command line
+            assert "[CHILD]..." in result.stdout and f"lrplot {spec.cli} \"" in result.stdout
+        elif param.cli:
             assert param.flag in result.stdout
             assert param.help.split()[0] in result.stdout
 
@@ -169,7 +181,7 @@ BAD = [
     (["step", "--step-size", "-3"], "--step-size: -3 is invalid: must be >= 1"),
     (["step", "--step-size", "10", "--gamma", "nan"], "--gamma: nan is not a finite number"),
     (["step", "--step-size", "10", "--gamma", "-1"], "--gamma: -1.0 is invalid: must be >= 0"),
-    (["step", "--step-size", "abc"], "Invalid value for '--step-size'"),
+    (["step", "--step-size", "abc"], "lrplot: error: --step-size: expected an integer, got 'abc'\n"),
     (["step", "--step-size", "10", "--gama", "0.1"], "No such option: --gama"),
     (["stepp"], "No such command 'stepp'"),
     (["cosine", "--t-max", "10", "--lr", "-0.1"], "--lr: -0.1 is invalid: must be in [0, inf]"),

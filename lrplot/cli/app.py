@@ -21,7 +21,9 @@ from ..engine.registry import SCHEDULERS, lookup
 from ..errors import LrplotError
 from ..render import formats
 from . import options as O
+from ..config import flags as F
 from . import run as R
+from . import runs, runspec
 from .streams import OutputClosed, say, silence_stdout
 from .coercion import FastCoercion, install_fast_coercion, to_bool
 
@@ -137,11 +139,11 @@ def _param_option(param: P.Param) -> inspect.Parameter:
     common = {"help": _flag_help(param), "show_default": default is not None}
     if param.kind == P.BOOL:
         annotation = Annotated[Optional[bool], typer.Option(f"{flag}/--no-{flag[2:]}", **common)]
-    elif param.kind == P.INT and not param.per_group:
-        annotation = Annotated[Optional[int], typer.Option(flag, metavar="INT", **common)]
-    elif param.kind == P.FLOAT and not param.per_group:
-        annotation = Annotated[Optional[float], typer.Option(flag, metavar="FLOAT", **common)]
-    elif R.is_list_flag(param):
+    elif param.sweepable and param.kind != P.CHOICE:
+        # text, so that a comma-separated value can be a sweep (runs.py); the registry's Param converts it
+        default = None if default is None else param.default_text()
+        annotation = Annotated[Optional[str], typer.Option(flag, metavar=param.kind.upper(), **common)]
+    elif F.is_list_flag(param):
         # repeatable and comma-separated alike: --milestones 30 --milestones 80 == --milestones 30,80
         metavar = {P.INT_LIST: "N[,N...]", P.FLOAT_LIST: "X[,X...]", P.RANGE: "START[,END]", P.EXPR: "EXPR"}.get(param.kind, "X[,X...]")
         extra = "; repeat for one per param group" if param.kind == P.EXPR else "; repeat or comma-separate"
@@ -160,7 +162,8 @@ def _param_option(param: P.Param) -> inspect.Parameter:
 
 
 def _scheduler_command(spec: SchedulerSpec):
-    cli_params = [p for p in spec.params if p.cli and not p.hidden]
+    cli_params = [p for p in spec.params if p.cli and not p.hidden and p.kind != P.SCHEDULERS]
+    nested = runspec.children_param(spec)
     extra: list[inspect.Parameter] = []
     if spec.metric_driven:
         extra.append(inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None,
@@ -172,14 +175,19 @@ def _scheduler_command(spec: SchedulerSpec):
 
     def command(**kwargs: Any) -> None:
         values = {}
+        children = kwargs.pop("children", None)
         for param in cli_params:
             value = kwargs.pop("sp_" + param.name)
             if value is not None:
-                values[param.name] = R.flag_value(param, value)
-        R.run_scheduler(spec, values, kwargs)
+                values[param.name] = F.flag_value(param, value)
+        R.run_scheduler(spec, values, kwargs, children)
 
     warmup = O.warmup_options() if spec.takes_warmup else []
     parameters = [_param_option(p) for p in cli_params] + extra + O.common() + warmup
+    if nested is not None:  # SequentialLR's schedulers, optax's schedules: one quoted argument each
+        parameters.insert(0, inspect.Parameter("children", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
+                                               annotation=Annotated[Optional[list[str]], typer.Argument(
+                                                   metavar="CHILD", show_default=False, help=nested.help)]))
     command.__signature__ = inspect.Signature(parameters)  # type: ignore[attr-defined]
     command.__annotations__ = {p.name: p.annotation for p in parameters}
     command.__name__ = spec.cli.replace("-", "_")
@@ -203,18 +211,17 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
     for cls in SCHEDULERS.values():
         spec = cls.spec
         full = only is None or spec.name in only
-        app.command(spec.cli, cls=LrplotCommand, help=f"{spec.name}: {spec.summary}.",
+        help_text = runspec.command_help(spec) if full else f"{spec.name}: {spec.summary}."
+        app.command(spec.cli, cls=LrplotCommand, help=help_text,
                     short_help=f"{spec.summary} ({spec.name})")(
             _scheduler_command(spec) if full else _listed_only(spec))
 
-    def from_config(
-        config: Annotated[str, typer.Argument(help="a YAML (or JSON) config file, or '-' for stdin")],
-        **kwargs: Any,
-    ) -> None:
+    def from_config(config: str, **kwargs: Any) -> None:
         R.run_from_config(config, kwargs)
 
-    params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                annotation=inspect.signature(from_config).parameters["config"].annotation)]
+    params = [inspect.Parameter("config", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+        str, typer.Argument(metavar="FILE", show_default=False, help="a YAML (or JSON) config file, or '-' for "
+                            "stdin")])]
     params += O.common(from_file=True) + O.warmup_options() + [
         inspect.Parameter("metrics", inspect.Parameter.KEYWORD_ONLY, default=None, annotation=Annotated[
             Optional[str], typer.Option("--metrics", metavar="FILE|-", help="ReduceLROnPlateau metrics file "
@@ -238,21 +245,22 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
 
     app.command("list", cls=LrplotCommand)(list_schedulers)
 
-    def compare(
-        configs: Annotated[list[str], typer.Argument(help="config files; a file may hold a 'runs:' list of configs, "
-                                                     "each with an optional 'label'")],
-        **kwargs: Any,
-    ) -> None:
-        R.run_compare(configs, kwargs)
+    def compare(configs: list[str], **kwargs: Any) -> None:
+        runs.run_compare(configs, kwargs)
 
-    params = [inspect.Parameter("configs", inspect.Parameter.POSITIONAL_OR_KEYWORD,
-                                annotation=inspect.signature(compare).parameters["configs"].annotation)]
+    params = [inspect.Parameter("configs", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=Annotated[
+        list[str], typer.Argument(metavar="FILE|RUN", show_default=False, help="config files (a file may hold a "
+                                  "'runs:' list of configs, each with an optional 'label'), or runs typed as one "
+                                  "quoted argument each: 'step step_size=30'")])]
     params += [p for p in O.common(from_file=True) if p.name not in ("lr", "momentum", "betas", "at", "check", "log",
                                                                      "log_rtol")]
     compare.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     compare.__annotations__ = {p.name: p.annotation for p in params}
     app.command("compare", cls=LrplotCommand,
-                help="Overlay several schedules on one figure (CSV: one column per run, aligned by step).")(compare)
+                help="Overlay several schedules on one figure (CSV: one column per run, aligned by step).\n\n"
+                "Each argument is a config file, or a run typed as one quoted argument: a scheduler and NAME=VALUE "
+                "parameters with the library's names (an existing file is read as a file), e.g.\n\n\b\n"
+                "  lrplot compare configs/cosine.yaml \"step step_size=30 gamma=0.1\" \"cosine T_max=100\"")(compare)
     _add_check(app)
     return app
 

@@ -7,6 +7,7 @@ import sys
 from ..engine.findings import ERROR, Finding
 from ..errors import EndOfSchedule, LrplotError, NotFinite, format_path
 from ..config import flags as F
+from ..config.runfile import simulate_located
 from . import run as R
 
 
@@ -27,12 +28,12 @@ def check_file(source: str, opts: dict) -> int:
         return (f"{name}:{line}" if line else name), format_path(path)
 
     def simulate(config):  # the run crashing where torch would (EndOfSchedule) is a finding, not an error
-        return R._simulate_located(loaded, config, translation.original_path, opts=opts, keep=(EndOfSchedule,))
+        return simulate_located(loaded, config, translation.original_path, opts=opts, keep=(EndOfSchedule,))
 
     replaced = None
     if translation.replaced is not None:
         try:
-            replaced = R._simulate({**data, **translation.replaced})
+            replaced = simulate({**data, **translation.replaced})
         except LrplotError:
             replaced = None
     findings = _findings(simulate, data, translation.monitor or opts.get("monitor"), replaced, translation.findings,
@@ -40,16 +41,23 @@ def check_file(source: str, opts: dict) -> int:
     return _report(findings, where, opts)
 
 
-def check_flags(spec, config: dict, opts: dict) -> int:
+def check_flags(spec, config: dict, opts: dict, children: list[str] = ()) -> int:
     """``--check`` on a scheduler command: the same rules, findings located at the flags."""
+
+    from .runspec import child_label, children_param
+
+    nested_key = getattr(children_param(spec), "name", None)
 
     def where(finding: Finding) -> tuple[str, str]:
         key = finding.key
         nested = key[:1] == ("params",) and len(key) > 2  # inside SequentialLR's schedulers: no flag sets it
+        if nested and key[1] == nested_key and isinstance(key[2], int) and key[2] < len(children):
+            return child_label(key[2], children[key[2]]), format_path(key)  # the typed child it is about
         flag = None if nested else F.flag_for(key, spec)[0]
         return flag or f"lrplot {spec.cli}", format_path(key)
 
-    findings = _findings(lambda c: R.simulate_flags(c, spec, keep=(EndOfSchedule,)), config, opts.get("monitor"), None, [], [], opts)
+    findings = _findings(lambda c: R.simulate_flags(c, spec, keep=(EndOfSchedule,), children=children),
+                         config, opts.get("monitor"), None, [], [], opts)
     return _report(findings, where, opts)
 
 

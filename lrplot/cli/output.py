@@ -111,7 +111,7 @@ def emit(results: list, target: Target, opts: dict, labels: list[str] | None = N
         if fmt.binary and to_terminal:
             raise LrplotError(f"refusing to write binary {fmt.name.upper()} to a terminal; redirect stdout "
                               f"or use -o FILE.{fmt.suffixes[0]}")
-        options = render_options(opts, results, color=to_terminal)
+        options = render_options(opts, results, color=to_terminal and wants_color())
         check_picture(fmt, results, options)
         write_stdout(fmt.write(results, labels, options))
         _summaries(results, labels, quiet)
@@ -176,6 +176,11 @@ def answers(results: list, labels: list, raw: list) -> list[bytes]:
         cols = [(name if not label else f"{label}:{name}", values[rows]) for name, values in columns(result)]
         out += [chunk.encode() for chunk in csv_chunks(cols)]
     return out
+
+
+def wants_color() -> bool:
+    """ANSI colour on a terminal unless the user opted out: NO_COLOR set to anything (no-color.org) or TERM=dumb."""
+    return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
 def _is_terminal(stream) -> bool:

@@ -5,44 +5,38 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from ..engine import params as P
 from ..engine.base import SchedulerSpec
 from ..errors import LrplotError, ParamError
 from ..config import flags as F
-from ..config.runfile import flags_after, with_metrics
-from ..config.runfile import simulate as _simulate, simulate_located as _simulate_located
+from ..config.runfile import with_metrics
+from ..config.runfile import simulate as _simulate
 from . import output as OUT
 from .streams import say
 
 
-def is_list_flag(param: P.Param) -> bool:
-    """Flags that take several values, repeated or comma-separated."""
-    return param.kind in (P.INT_LIST, P.FLOAT_LIST, P.RANGE) or param.per_group
+def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict, children: list[str] | None = None) -> None:
+    """One scheduler from its flags (``children``: a composite's typed children); a flag listing several values
+    overlays one run per value (runs.py)."""
+    from . import runs, runspec
 
-
-def flag_value(param: P.Param, raw: Any) -> Any:
-    """Turn a flag's text into what the registry's Param expects (``--milestones 30,80`` -> ["30", "80"])."""
-    if not isinstance(raw, list):
-        return raw
-    parts = list(raw) if param.kind == P.EXPR else F.split_values(raw)  # an expression may contain commas
-    if param.kind in (P.INT_LIST, P.FLOAT_LIST):
-        return parts
-    return parts[0] if len(parts) == 1 else parts
-
-
-def run_scheduler(spec: SchedulerSpec, values: dict, opts: dict) -> None:
     F.check(opts)
+    sweep = runs.swept(spec, values)
     if opts.get("lr") is not None and spec.family.absolute and not spec.uses_optimizer_lr(values):
         raise LrplotError(f"--lr does not apply: {spec.name} gives absolute learning rates, not a scaling of the "
                           "optimizer's; its own parameters set them (see --help)")
+    nested = runspec.children_param(spec)
+    if nested is not None:
+        values[nested.name] = runspec.children(spec, children or [])
     config: dict[str, Any] = {"scheduler": spec.name, "params": values, "optimizer": {}}
     F.apply(config, with_metrics(opts))
+    if sweep is not None:
+        return runs.run_sweep(spec, config, *sweep, opts, children or [])
     if opts.get("check"):
         from .check import check_flags
 
-        _exit(check_flags(spec, config, opts))
+        _exit(check_flags(spec, config, opts, children or []))
     target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), spec.cli)
-    result = simulate_flags(config, spec)
+    result = simulate_flags(config, spec, children=children or [])
     _with_log(result, opts)
     OUT.emit([result], target, opts)
 
@@ -62,15 +56,17 @@ def _with_log(result, opts: dict) -> None:
             result.warnings.append(finding.message)
 
 
-def simulate_flags(config: dict, spec, keep: tuple = ()):
-    """Simulate a command line's ``config``; an engine error is reworded with the flag (``keep``: error kinds
-    passed on as they are, for check)."""
+def simulate_flags(config: dict, spec, keep: tuple = (), children: list[str] = ()):
+    """Simulate a command line's ``config``; an engine error is reworded with the flag, or the typed child
+    (``children``: their texts) it is about (``keep``: error kinds passed on as they are, for check)."""
+    from .runspec import reword_child
+
     try:
         return _simulate(config)
     except keep:
         raise
     except ParamError as err:
-        raise F.reword(err, spec) from None
+        raise (reword_child(err, spec, list(children)) or F.reword(err, spec)) from None
 
 
 def _translated(loaded, opts: dict, source: str = "-"):
@@ -117,57 +113,6 @@ def run_from_config(source: str, opts: dict) -> None:
 
 def _stem(source: str) -> str:
     return "stdin" if source == "-" else Path(source).stem
-
-
-#: The run flags compare applies to every config (the optimizer's are each file's own).
-_COMPARE_FLAGS = ("epochs", "steps_per_epoch", "start_step", "resume_at", "resume_mode") + F.RUN_MODEL_OPTIONS
-
-#: Labels that would collide with the index column of compare's CSV.
-_RESERVED_LABELS = {"step"}
-
-
-def run_compare(sources: list[str], opts: dict) -> None:
-    """Several configs (or files with a ``runs:`` list) simulated and drawn together."""
-    from ..config.load import load
-
-    from ..engine.schema import MAX_VALUES
-
-    results, labels, used = [], [], 0  # compare shares one run's budget of values
-    for source in sources:
-        loaded = load(source)
-        data = loaded.data
-        stem = _stem(source)
-        if isinstance(data, dict) and "runs" in data:
-            loaded.refuse_duplicates()
-            extra = set(data) - {"runs", "epochs"}
-            if extra:
-                raise LrplotError(f"{loaded.name}: a file with 'runs' may only also set 'epochs', not {sorted(extra)}")
-            runs = data["runs"]
-            if not isinstance(runs, list) or not runs:
-                raise LrplotError(f"{loaded.name}: 'runs' must be a non-empty list of configs")
-            entries = [(("runs", i), run, data.get("epochs")) for i, run in enumerate(runs)]
-            to_file_path, allowed = None, F.OPTIONS
-        else:
-            translation = _translated(loaded, opts, source)
-            entries = [((), translation.config, None)]
-            to_file_path, allowed = translation.original_path, flags_after(translation)
-        for path, run, shared_epochs in entries:
-            if not isinstance(run, dict):
-                raise LrplotError(f"{loaded.name}: expected a config mapping, got {type(run).__name__}")
-            run = dict(run)
-            label = run.pop("label", None)
-            if shared_epochs is not None:
-                run.setdefault("epochs", shared_epochs)
-            F.apply(run, opts, only=tuple(o for o in _COMPARE_FLAGS if o in allowed))
-            result = _simulate_located(loaded, run, to_file_path or (lambda p, prefix=path: prefix + p),
-                                       budget=MAX_VALUES - used, opts=opts)
-            used += result.lr.size * (2 if result.uninterrupted is not None else 1)
-            results.append(result)
-            labels.append(str(label) if label is not None else (f"{stem}[{path[1]}]" if path else stem))
-    taken = _RESERVED_LABELS | {label for label in labels if labels.count(label) > 1}
-    labels = [f"{label} ({i})" if label in taken else label for i, label in enumerate(labels)]
-    target = OUT.Target.choose(opts.get("fmt"), opts.get("output"), "compare")
-    OUT.emit(results, target, opts, labels)
 
 
 def scheduler_table(markdown: bool) -> str:

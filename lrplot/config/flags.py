@@ -17,6 +17,25 @@ def split_values(raw: list) -> list[str]:
     return [part.strip() for item in raw for part in str(item).replace(";", ",").split(",") if part.strip()]
 
 
+def is_list_flag(param) -> bool:
+    """Flags that take several values, repeated or comma-separated."""
+    from ..engine import params as P
+
+    return param.kind in (P.INT_LIST, P.FLOAT_LIST, P.RANGE) or param.per_group
+
+
+def flag_value(param, raw: Any) -> Any:
+    """Turn a flag's text into what the registry's Param expects (``--milestones 30,80`` -> ["30", "80"])."""
+    from ..engine import params as P
+
+    if not isinstance(raw, list):
+        return raw
+    parts = list(raw) if param.kind == P.EXPR else split_values(raw)  # an expression may contain commas
+    if param.kind in (P.INT_LIST, P.FLOAT_LIST):
+        return parts
+    return parts[0] if len(parts) == 1 else parts
+
+
 def _lrs(raw: list) -> Any:
     values = split_values(raw)
     return values[0] if len(values) == 1 else values
@@ -110,8 +129,13 @@ def given_flag(path: tuple, opts: dict) -> bool:
 def flag_for(path: tuple, spec=None) -> tuple[str | None, tuple]:
     """The flag that sets config ``path`` (``spec``: the command's scheduler), and the rest of the path."""
     if spec is not None and path[:1] == ("params",) and len(path) >= 2 and isinstance(path[1], str):
+        from ..engine.params import SCHEDULERS
+
         try:
-            return spec.param(path[1]).flag, path[2:]
+            param = spec.param(path[1])
+            if param.kind == SCHEDULERS:  # a composite's children are arguments, not a flag (runspec.py)
+                return None, ()
+            return param.flag, path[2:]
         except KeyError:
             return "--" + path[1].lower().replace("_", "-"), path[2:]
     for run_flag in sorted(RUN_FLAGS, key=lambda f: -len(f.path)):

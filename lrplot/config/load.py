@@ -148,7 +148,8 @@ def _parse(text: str, name: str) -> LoadedConfig:
         mark = exc.problem_mark or exc.context_mark
         line = f":{mark.line + 1}" if mark else ""
         problem = exc.problem or exc.context or "invalid YAML"
-        raise LrplotError(f"{name}{line}: invalid YAML: {problem}") from None
+        hint = _quote_lambda_hint(text, mark.line) if mark else ""
+        raise LrplotError(f"{name}{line}: invalid YAML: {problem}{hint}") from None
     except yaml.YAMLError as exc:
         raise LrplotError(f"{name}: invalid YAML: {exc}") from None
     if node is None:
@@ -157,6 +158,28 @@ def _parse(text: str, name: str) -> LoadedConfig:
     duplicates: list = []
     data = _convert(loader, node, (), lines, name, set(), duplicates)  # depth checked as it goes
     return LoadedConfig(data, lines, name, duplicates)
+
+
+_UNQUOTED_LAMBDA = re.compile(r"^(?P<lead>\s*(?:-\s+)?(?:(?P<key>[\w.-]+)\s*:\s+)?)(?P<flow>\{\s*[\w.-]+\s*:\s*)?"
+                              r"(?P<code>lambda\b[^:#]*:[^#]*?)\s*(?:#.*)?$")
+
+
+def _quote_lambda_hint(text: str, line: int) -> str:
+    """A pasted Python lambda (``lr_lambda: lambda epoch: 0.95 ** epoch``) is a YAML error: its second colon
+    starts a mapping.  Say how to quote it, with the line's own text."""
+    lines = text.splitlines()
+    match = _UNQUOTED_LAMBDA.match(lines[line]) if 0 <= line < len(lines) else None
+    if match is None:
+        return ""
+    import json
+
+    code, start, end = match["code"], match.start("code"), match.end("code")
+    if match["flow"]:
+        code = code.rstrip().removesuffix("}").rstrip()
+        end = start + len(code)
+    quoted = json.dumps(code, ensure_ascii=False)  # a JSON string is a YAML double-quoted scalar
+    example = (lines[line][:start] + quoted + lines[line][end:match.end("code")]).strip()
+    return f"; a Python lambda must be quoted in YAML: {example}"
 
 
 def _parse_json(text: str, name: str, yaml_error) -> LoadedConfig:

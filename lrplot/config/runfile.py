@@ -120,7 +120,7 @@ def simulate_file(source: str, opts: dict, translate=None):
     translation's notes, prelude and warnings (``translate``: as for :func:`read_config`)."""
     loaded, translation, data = read_config(source, opts, translate)
     result = simulate_located(loaded, data, translation.original_path, opts=opts)
-    result.notes, result.prelude = translation.notes, translation.prelude
+    result.notes, result.prelude = translation.notes + result.notes, translation.prelude
     if translation.monitor:
         result.title = f"{result.title}, monitor={translation.monitor}"
     result.warnings = translation.warnings + result.warnings

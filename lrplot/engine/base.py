@@ -112,6 +112,7 @@ class Node:
         self.p = params
         self.children = children or []
         self.path = path  # where the parameters sit in a config, for error messages
+        self.notes: list[str] = []  # how a value was read (a pasted lambda's body), for stderr
         self.last_epoch = -1  # torch's constructor argument: >= 0 when resuming
 
     # construction phase ------------------------------------------------------

@@ -92,6 +92,44 @@ def compile_expression(source: str, var: str, path: tuple = ("expression",)) -> 
     return _compile(source, var, tuple(path))
 
 
+def lambda_body(source: str, var: str, path: tuple = ("expression",)) -> str | None:
+    """The body of a pasted Python lambda, its argument renamed to ``var``; None when ``source`` is no lambda.
+
+    ``lambda epoch: 0.95 ** epoch`` -> ``0.95 ** epoch``; ``lambda e: 0.95 ** e`` -> ``0.95 ** epoch`` (inside
+    the lambda ``e`` is its argument, not the constant).  The body keeps the user's spelling.  A lambda of other
+    than one plain argument is refused: an expression has one variable.
+    """
+    text = source.strip()
+    if not text.startswith("lambda") or len(source) > MAX_LENGTH:
+        return None
+    try:
+        node = ast.parse(text, mode="eval").body
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return None  # compiling it says what is wrong
+    if not isinstance(node, ast.Lambda):
+        return None
+    a = node.args
+    names = [arg.arg for arg in a.posonlyargs + a.args + a.kwonlyargs]
+    if len(names) != 1 or a.vararg or a.kwarg or a.defaults or any(a.kw_defaults):
+        raise ParamError(path, f"{shown(source)} is not a lambda of one plain argument; lrplot's expression has "
+                         f"one variable, {var}: write 'lambda {var}: ...' or just its body")
+    uses = [n for n in ast.walk(node.body) if isinstance(n, ast.Name)]
+    if names[0] != var and any(n.id == var for n in uses):
+        raise ParamError(path, f"{shown(source)} uses both {names[0]} (its argument) and {var}; lrplot's "
+                         f"expression has one variable, {var}")
+    data = text.encode()  # ast's columns count UTF-8 bytes
+    starts = [0]
+    for line in data.splitlines(keepends=True):
+        starts.append(starts[-1] + len(line))
+    begin = data.index(b":") + 1  # the argument is one plain name: the first colon is the lambda's
+    body = data[begin:]
+    for name in sorted((n for n in uses if n.id == names[0]), key=lambda n: (-n.lineno, -n.col_offset)):
+        at, end = (starts[line - 1] + col - begin for line, col in ((name.lineno, name.col_offset),
+                                                                   (name.end_lineno, name.end_col_offset)))
+        body = body[:at] + var.encode() + body[end:]
+    return body.decode().strip()
+
+
 @lru_cache(maxsize=256)
 def _compile(source: str, var: str, path: tuple) -> Expression:
     if len(source) > MAX_LENGTH:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from ..errors import ParamError, shown
+from ..errors import MAX_SHOWN, ParamError, shown
 
 
 class _Required:
@@ -84,6 +84,12 @@ class Param:
     @property
     def flag(self) -> str:
         return self.run_flag or "--" + self.name.lower().replace("_", "-")
+
+    @property
+    def sweepable(self) -> bool:
+        """Takes one scalar (an int, a float, a choice), so a comma-separated flag value is a sweep: one run per
+        value, overlaid.  Lists, expressions and per-group values use commas themselves."""
+        return self.kind in (INT, FLOAT, CHOICE) and not self.per_group
 
     def as_flag(self, value: Any) -> str:
         """``value`` written as this parameter's flag takes it (the inverse of the CLI's parsing)."""
@@ -156,12 +162,24 @@ class Param:
                 raise ParamError(path, f"{value!r} is not allowed: use one of {', '.join(self.choices)}")
             return value
         elif kind == EXPR:
-            from .expr import compile_expression
+            from .expr import compile_expression, lambda_body
 
+            if isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("lambda"):
+                import json
+
+                pasted = "{}: {}".format(*next(iter(value.items())))  # YAML read `- lambda x: ...` as a mapping
+                raise ParamError(path, "a Python lambda must be quoted (unquoted, it reads as a mapping): "
+                                 + json.dumps(pasted[:MAX_SHOWN], ensure_ascii=False))
             if not isinstance(value, str):
                 raise ParamError(path, f"expected an expression in {self.expr_var} as a string, got {value!r}")
-            compile_expression(value, self.expr_var, path)
-            return value
+            body = lambda_body(value, self.expr_var, path)  # a pasted Python lambda: its body
+            try:
+                compile_expression(body or value, self.expr_var, path)
+            except ParamError as err:
+                if body is None:
+                    raise
+                raise ParamError(err.path, f"{err.detail} (the body of {shown(value)})") from None
+            return body or value
         elif kind == INT_LIST:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 value = [value]

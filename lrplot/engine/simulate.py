@@ -67,6 +67,7 @@ def run_config(config: Mapping[str, Any], budget: int = MAX_VALUES) -> Simulatio
     if start:
         result = resumed(lambda: _node(run, per_epoch), result, start, n, per_epoch, opt, mode)
     result.plan = plan
+    result.notes = [note for each in node.walk() for note in each.notes] + result.notes
     return result
 
 

@@ -6,7 +6,7 @@ import difflib
 from typing import Any, Mapping
 
 from ..errors import ParamError
-from .params import SCHEDULERS
+from .params import EXPR, SCHEDULERS
 from .registry import lookup
 
 
@@ -31,6 +31,7 @@ def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = 
         raise ParamError(path, f"expected a mapping of {spec.name} parameters, got {params!r}")
     by_key = {_normalise(p.name): p for p in spec.params}
     values: dict[str, Any] = {}
+    notes: list[str] = []
     for key, value in params.items():
         param = by_key.get(_normalise(str(key)))
         if param is None:
@@ -41,6 +42,8 @@ def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = 
         if param.name in values:
             raise ParamError(path + (key,), f"{param.name} is given twice")
         values[param.name] = param.coerce(value, path + (key,))
+        if param.kind == EXPR:
+            notes += _lambda_notes(param, value, values[param.name])
     for param in spec.params:
         if param.name not in values:
             if param.required:
@@ -55,7 +58,22 @@ def build(name: Any, params: Any, path: tuple = ("params",), run: dict | None = 
         values = cls.complete(values, run or {})
     except ParamError as err:
         raise ParamError(path + err.path, err.detail) from None
-    return cls(values, children, path)
+    node = cls(values, children, path)
+    node.notes = notes
+    return node
+
+
+def _lambda_notes(param, given: Any, used: Any) -> list[str]:
+    """What was read from a pasted Python lambda (an expression parameter takes its body), for stderr."""
+    pairs = list(zip(given, used)) if isinstance(given, (list, tuple)) else [(given, used)]
+    out = []
+    for i, (before, after) in enumerate(pairs):
+        if isinstance(before, str) and before != after:  # only a lambda is rewritten
+            where = f"{param.name}[{i}]" if isinstance(given, (list, tuple)) else param.name
+            arg = before.split(":", 1)[0].strip()[len("lambda"):].strip()
+            renamed = f" with {arg} as {param.expr_var}" if arg != param.expr_var else ""
+            out.append(f"{where}: a Python lambda; used its body{renamed}: {after}")
+    return out
 
 
 def _child(parent, child: Any, child_path: tuple):

@@ -59,11 +59,12 @@ class SequentialLR(_Composite):
 
     def construct(self, sim) -> None:
         milestones = self.p["milestones"]
+        where = self.path + ("milestones",)  # located where the config (or --milestones) gave them
         if len(milestones) != len(self.children) - 1:
-            raise ParamError(("milestones",), f"{len(milestones)} milestones for {len(self.children)} schedulers; "
+            raise ParamError(where, f"{len(milestones)} milestones for {len(self.children)} schedulers; "
                              "give exactly one fewer milestone than schedulers")
         if any(b < a for a, b in zip(milestones, milestones[1:])):
-            raise ParamError(("milestones",), f"{milestones} must be non-decreasing")
+            raise ParamError(where, f"{milestones} must be non-decreasing")
         for child in self.children:
             child.construct(sim)
         self.epoch = self.last_epoch + 1
