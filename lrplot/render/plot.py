@@ -45,6 +45,19 @@ _METADATA = {  # fixed or absent dates and versions: the same command gives the 
 _TEXT_KEYS = {"png": ("Title", "Description"), "svg": ("Title", "Description"), "pdf": ("Title", "Subject")}
 
 
+_STYLE_PARAMS: dict = {}
+
+
+def _style():
+    """lrplot's look (``lrplot.mplstyle``) for the duration of a ``with``: only the keys the file sets, over
+    whatever the host has; rcParams are restored on leaving."""
+    if not _STYLE_PARAMS:
+        from matplotlib import rc_params_from_file
+
+        _STYLE_PARAMS.update(rc_params_from_file(str(STYLE), use_default_template=False))
+    return rc_context(rc=_STYLE_PARAMS)
+
+
 @dataclass
 class Series:
     """One run to draw: a result and how to label it."""
@@ -86,7 +99,7 @@ def render(series: list[Series], fmt: str, options: RenderOptions) -> bytes:
     """The picture as ``fmt`` (png, svg or pdf) bytes, exactly ``options.size`` at ``options.dpi``; the full
     title and every parameter are in the file's metadata."""
     series = _as_series(series)
-    with rc_context(fname=str(STYLE)):
+    with _style():
         fig = figure(series, options)
         title, description = _TEXT_KEYS[fmt]
         metadata = dict(_METADATA[fmt])
@@ -108,7 +121,7 @@ def figure(series, options: RenderOptions | None = None, dpi: float | None = Non
     metrics = [s for s in series if s.result.metrics is not None]
     panels = 1 + bool(momentum) + bool(metrics)
     size = options.size or (DEFAULT_SIZE[0], DEFAULT_SIZE[1] + PANEL_HEIGHT * (panels - 1))
-    with rc_context(fname=str(STYLE)):
+    with _style():
         fig = Figure(figsize=size, layout="constrained", dpi=dpi or options.dpi or 150)
         axes = list(fig.subplots(panels, 1, sharex=True, squeeze=False,
                                  gridspec_kw={"height_ratios": [3] + [1.4] * (panels - 1)})[:, 0])
@@ -124,12 +137,31 @@ def figure(series, options: RenderOptions | None = None, dpi: float | None = Non
         _marks(axes, series, options, drawn)
         handles = drawn.handles if drawn.lines > 1 else []
         handles += drawn.curves_handles
-        if handles:
-            _legend_below(fig, handles)
+        legend_rows = _legend_below(fig, handles) if handles else 0
         text, size_pt = _fit_title(options.title or _title(series), size[0] * 72.0 - 8)
         fig.suptitle(text, fontsize=size_pt, fontweight="bold")
+        overhead = (text.count("\n") + 1) * size_pt * 1.3 + 42 + 30 * bool(options.epoch_axis or
+                                                                            options.steps_per_epoch)
+        _fit_ylabels(axes, size[1] * 72.0 - overhead - legend_rows * LEGEND_SIZE * 1.5)
         fig.align_ylabels(axes)
     return fig
+
+
+#: Shorter names for a y axis label longer than its panel is tall (small canvases, several panels).
+SHORT_LABELS = {"learning rate": "lr", "momentum": "mom.", "metric (synthetic)": "metric"}
+PANEL_GAP = 8.0  # points between two panels, about
+
+
+def _fit_ylabels(axes, height: float) -> None:
+    """A y label longer than its panel is tall (plus a gap's worth) is shortened: neighbouring labels, each
+    centred on its panel, never touch.  ``height``: the points the panels share."""
+    ratios = axes[0].get_subplotspec().get_gridspec().get_height_ratios() or [1] * len(axes)
+    usable = max(height - PANEL_GAP * (len(axes) - 1), 1.0)
+    measure = _measure(axes[0].yaxis.label.get_fontsize(), "normal")
+    for ax, ratio in zip(axes, ratios):
+        room = usable * ratio / sum(ratios) + (PANEL_GAP if len(axes) > 1 else 24.0)
+        if measure(ax.get_ylabel()) > room and ax.get_ylabel() in SHORT_LABELS:
+            ax.set_ylabel(SHORT_LABELS[ax.get_ylabel()])
 
 
 def draw(ax, series, options: RenderOptions | None = None):
@@ -140,7 +172,7 @@ def draw(ax, series, options: RenderOptions | None = None):
     """
     series = _as_series(series)
     options = options or RenderOptions()
-    with rc_context(fname=str(STYLE)):
+    with _style():
         drawn = _lr_panel(ax, series, options)
         _x_axis([ax], series, options, drawn)
         _marks([ax], series, options, drawn)
@@ -294,8 +326,9 @@ def _fit_title(text: str, width: float) -> tuple[str, float]:
     return literal(wrapped), size
 
 
-def _legend_below(fig, handles: list) -> None:
-    """One legend under the panels, in as many columns as fit the canvas: never over a curve."""
+def _legend_below(fig, handles: list) -> int:
+    """One legend under the panels, in as many columns as fit the canvas: never over a curve.
+    Returns its height in lines."""
     width = fig.get_size_inches()[0] * 72.0 - 16
     measure = _measure(LEGEND_SIZE, "normal")
     handle = LEGEND_SIZE * (2.0 + 0.8 + 2.0)  # handle length, its pad and the space between columns
@@ -306,6 +339,7 @@ def _legend_below(fig, handles: list) -> None:
         columns -= 1
     fig.legend(handles, labels, loc="outside lower center", ncols=columns,
                fontsize=LEGEND_SIZE, frameon=False)
+    return -(-len(labels) // columns) * max(label.count("\n") + 1 for label in labels)
 
 
 def _draw_curve(ax, x, y, columns: int, label: str | None, color: str, style="-"):

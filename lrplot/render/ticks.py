@@ -32,18 +32,26 @@ def tick_label(value: float) -> str:
     return text
 
 
-def step_label(value: float) -> str:
-    """A step count, exactly: ``250``, ``12500``, ``250k``, ``2.5M`` (a suffix only when it stays exact)."""
+def step_label(value: float, compact_from: float = 10_000) -> str:
+    """A step count, exactly: ``250``, ``12500``, ``250k``, ``2.5M``: with a suffix from ``compact_from`` on,
+    and only when it stays exact."""
     if value != round(value):
         return tick_label(value)
     n = int(round(value))
     for size, suffix in ((10 ** 9, "G"), (10 ** 6, "M"), (10 ** 3, "k")):
-        if abs(n) >= max(size, 10_000):
-            mantissa = n / size
-            text = tick_label(mantissa)
+        if abs(n) >= max(size, compact_from):
+            text = tick_label(n / size)
             if float(text) * size == n and len(text) <= 4:
                 return text + suffix
     return str(n)
+
+
+class StepLabels(ticker.Formatter):
+    """Step counts in one notation per axis: ``2000, 4000, 8000`` or ``2k, 4k, ... 10k, 12k``."""
+
+    def __call__(self, x, pos=None):
+        high = max(abs(v) for v in self.axis.get_view_interval()) if self.axis is not None else abs(x)
+        return step_label(x, 1000 if high >= 10_000 else 10_000)
 
 
 class Labels(ticker.Formatter):
@@ -145,12 +153,20 @@ class LogMinorLabels(ticker.Formatter):
 
 
 def plain_log_axis(axis) -> None:
-    """A log axis labelled in plain text (matplotlib's default formatters use mathtext)."""
+    """A log axis labelled in plain text (matplotlib's default formatters use mathtext).
+
+    Minor ticks only where they may be labelled (an axis of 1.5 decades or less): a tick costs ~1 ms to
+    build, a long log axis would build dozens of unlabelled ones.
+    """
     axis.set_major_formatter(LogLabels())
-    axis.set_minor_formatter(LogMinorLabels())
+    low, high = sorted(axis.get_view_interval())
+    if low > 0 and math.log10(high / low) > 1.5:
+        axis.set_minor_locator(ticker.NullLocator())
+    else:
+        axis.set_minor_formatter(LogMinorLabels())
 
 
 def step_axis(axis, integer: bool = True) -> None:
     """An x axis counting steps: exact labels, as many as fit."""
-    axis.set_major_formatter(Labels(step_label if integer else tick_label))
+    axis.set_major_formatter(StepLabels() if integer else Labels(tick_label))
     axis.set_major_locator(FittingLocator(integer=integer, steps=[1, 2, 2.5, 5, 10]))

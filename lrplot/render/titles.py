@@ -44,7 +44,8 @@ def printable(text: str) -> str:
     return "".join(ch if ch.isprintable() or ch == "\n" else "\N{REPLACEMENT CHARACTER}" for ch in text)
 
 
-_BREAK = re.compile(r"(?<=[ ])|(?<=[,/_](?=[^ ]))")  # after a space; inside a long word after , / _
+#: Inside a word too long for a line: after ``(`` or ``,`` first, then after ``_ / : .``, then anywhere.
+_BREAKS = (re.compile(r"(?<=[(,\[])(?=.)"), re.compile(r"(?<=[_/:.=])(?=.)"))
 
 
 def wrap(text: str, width: float, measure) -> list[str]:
@@ -65,23 +66,29 @@ def wrap(text: str, width: float, measure) -> list[str]:
 
 
 def _tokens(text: str, width: float, measure) -> list[str]:
-    out = []
+    out: list[str] = []
     for word in re.split(r"(?<= )", text):
-        if measure(word.rstrip()) <= width:
-            out.append(word)
-            continue
-        for piece in _BREAK.split(word):
-            while piece and measure(piece.rstrip()) > width:  # no break point left: cut where it is too wide
-                low, high = 1, len(piece)  # the longest prefix that fits (at least one character)
-                while low < high:
-                    mid = (low + high + 1) // 2
-                    low, high = (mid, high) if measure(piece[:mid]) <= width else (low, mid - 1)
-                cut = low
-                out.append(piece[:cut])
-                piece = piece[cut:]
-            if piece:
-                out.append(piece)
+        out += _split(word, width, measure, 0)
     return out
+
+
+def _split(word: str, width: float, measure, level: int) -> list[str]:
+    if not word or measure(word.rstrip()) <= width:
+        return [word] if word else []
+    if level < len(_BREAKS):
+        pieces = _BREAKS[level].split(word)
+        if len(pieces) > 1:
+            return [part for piece in pieces for part in _split(piece, width, measure, level + 1)]
+        return _split(word, width, measure, level + 1)
+    out = []
+    while word and measure(word.rstrip()) > width:  # no break point left: cut where it is too wide
+        low, high = 1, len(word)  # the longest prefix that fits (at least one character)
+        while low < high:
+            mid = (low + high + 1) // 2
+            low, high = (mid, high) if measure(word[:mid]) <= width else (low, mid - 1)
+        out.append(word[:low])
+        word = word[low:]
+    return out + ([word] if word else [])
 
 
 def fit(text: str, width: float, size: float, smallest: float, measure_at, lines: int = 2) -> tuple[str, float]:
