@@ -18,13 +18,13 @@ from __future__ import annotations
 import sys
 import warnings
 
-from .. import _setup
+from .._setup import owns_process
 
 _3D = "mpl_toolkits.mplot3d"
 
 
 def _import_figure():
-    skip = _setup.owns_process() and "matplotlib.projections" not in sys.modules and _3D not in sys.modules
+    skip = owns_process() and "matplotlib.projections" not in sys.modules and _3D not in sys.modules
     if not skip:
         import matplotlib.figure
 
@@ -45,7 +45,7 @@ def _import_figure():
 
 Figure = _import_figure().Figure
 
-from matplotlib import rc_context, ticker  # noqa: E402  (after matplotlib.figure: see above)
-from matplotlib.textpath import text_to_path  # noqa: E402
+from matplotlib import rc_context, ticker  # after matplotlib.figure (above): it is then cheap
+from matplotlib.textpath import text_to_path
 
-__all__ = ["Figure", "rc_context", "ticker", "text_to_path"]
+__all__ = ["Figure", "rc_context", "text_to_path", "ticker"]

@@ -18,13 +18,14 @@ from typing import Any
 
 from .._lazy import np
 from .envelope import auto_log, band
+from .fit import LEGEND_SIZE, fit_title, fit_ylabels, legend_below, literal, measure
 from .formats import RenderOptions
 from .marks import Mark, draw_marks, marks_of
-from .mpl import Figure, rc_context, text_to_path
+from .mpl import Figure, rc_context
 from .ticks import Labels, plain_log_axis, step_axis, step_label, tick_label
-from .titles import fit, full_title, parameters, printable, wrap
+from .titles import full_title, parameters, printable, wrap
 
-__all__ = ["Series", "draw", "figure", "render", "tick_label", "step_label"]
+__all__ = ["Series", "draw", "figure", "render", "step_label", "tick_label"]
 
 STYLE = Path(__file__).with_name("lrplot.mplstyle")
 #: Okabe & Ito's colour-blind-safe palette (yellow last: faint on white); overlays and param groups cycle it.
@@ -33,8 +34,6 @@ PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#0
 GROUP_STYLES = ("-", (0, (5, 2)), (0, (1.5, 1.5)), (0, (6, 2, 1.5, 2)))
 ACCENT = "#D55E00"  # where a run resumed, where a log diverges, where a metric cut the lr
 REFERENCE = "#8c8c8c"  # the uninterrupted run behind a resumed one
-TITLE_SIZE, SMALLEST_TITLE = 11.0, 8.0  # points
-LEGEND_SIZE = 9.0
 DEFAULT_SIZE = (8.0, 4.5)  # inches, one panel; each extra panel adds PANEL_HEIGHT
 PANEL_HEIGHT = 1.8
 _METADATA = {  # fixed or absent dates and versions: the same command gives the same bytes
@@ -64,11 +63,6 @@ class Series:
 
     result: Any
     label: str = ""
-
-
-def literal(text: str) -> str:
-    """User text drawn as written: a ``$`` would start matplotlib's mathtext (and can crash it)."""
-    return printable(text).replace("$", r"\$")
 
 
 def write_png(results: list, labels: list[str], options: RenderOptions):
@@ -137,31 +131,14 @@ def figure(series, options: RenderOptions | None = None, dpi: float | None = Non
         _marks(axes, series, options, drawn)
         handles = drawn.handles if drawn.lines > 1 else []
         handles += drawn.curves_handles
-        legend_rows = _legend_below(fig, handles) if handles else 0
-        text, size_pt = _fit_title(options.title or _title(series), size[0] * 72.0 - 8)
+        legend_rows = legend_below(fig, handles) if handles else 0
+        text, size_pt = fit_title(options.title or _title(series), size[0] * 72.0 - 8)
         fig.suptitle(text, fontsize=size_pt, fontweight="bold")
         overhead = (text.count("\n") + 1) * size_pt * 1.3 + 42 + 30 * bool(options.epoch_axis or
                                                                             options.steps_per_epoch)
-        _fit_ylabels(axes, size[1] * 72.0 - overhead - legend_rows * LEGEND_SIZE * 1.5)
+        fit_ylabels(axes, size[1] * 72.0 - overhead - legend_rows * LEGEND_SIZE * 1.5)
         fig.align_ylabels(axes)
     return fig
-
-
-#: Shorter names for a y axis label longer than its panel is tall (small canvases, several panels).
-SHORT_LABELS = {"learning rate": "lr", "momentum": "mom.", "metric (synthetic)": "metric"}
-PANEL_GAP = 8.0  # points between two panels, about
-
-
-def _fit_ylabels(axes, height: float) -> None:
-    """A y label longer than its panel is tall (plus a gap's worth) is shortened: neighbouring labels, each
-    centred on its panel, never touch.  ``height``: the points the panels share."""
-    ratios = axes[0].get_subplotspec().get_gridspec().get_height_ratios() or [1] * len(axes)
-    usable = max(height - PANEL_GAP * (len(axes) - 1), 1.0)
-    measure = _measure(axes[0].yaxis.label.get_fontsize(), "normal")
-    for ax, ratio in zip(axes, ratios):
-        room = usable * ratio / sum(ratios) + (PANEL_GAP if len(axes) > 1 else 24.0)
-        if measure(ax.get_ylabel()) > room and ax.get_ylabel() in SHORT_LABELS:
-            ax.set_ylabel(SHORT_LABELS[ax.get_ylabel()])
 
 
 def draw(ax, series, options: RenderOptions | None = None):
@@ -179,11 +156,11 @@ def draw(ax, series, options: RenderOptions | None = None):
         if drawn.lines > 1:
             fig = ax.figure
             width = fig.get_size_inches()[0] * 72.0 * 0.35
-            labels = ["\n".join(wrap(h.get_label(), width, _measure(LEGEND_SIZE, "normal"))) for h in drawn.handles]
+            labels = ["\n".join(wrap(h.get_label(), width, measure(LEGEND_SIZE, "normal"))) for h in drawn.handles]
             ax.legend(drawn.handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
                       fontsize=LEGEND_SIZE, frameon=False)
         box = ax.get_position()
-        text, size_pt = _fit_title(options.title or _title(series),
+        text, size_pt = fit_title(options.title or _title(series),
                                    box.width * ax.figure.get_size_inches()[0] * 72.0)
         ax.set_title(text, fontsize=size_pt, fontweight="bold")
     return ax
@@ -234,8 +211,8 @@ def _lr_panel(ax, series: list[Series], options: RenderOptions) -> _Drawn:
             for g in range(reference.lr.shape[1]):
                 y = reference.lr[:, g]
                 y = np.where(y > 0, y, np.nan) if log_y else y
-                (line,) = ax.plot(x, y, color=REFERENCE, linestyle=(0, (4, 3)), linewidth=1.1,
-                                  drawstyle="steps-post", label="uninterrupted", zorder=1)
+                (line,) = ax.plot(*_last_step_widened(x, y), color=REFERENCE, linestyle=(0, (4, 3)),
+                                  linewidth=1.1, drawstyle="steps-post", label="uninterrupted", zorder=1)
                 drawn.curves.append((x, y))
                 if g == 0:
                     drawn.handles.append(line)
@@ -312,48 +289,20 @@ def _marks(axes, series: list[Series], options: RenderOptions, drawn: _Drawn) ->
     draw_marks(axes, marks, drawn.curves, drawn.log_y)
 
 
-def _measure(size: float, weight: str):
-    from matplotlib.font_manager import FontProperties
-
-    prop = FontProperties(size=size, weight=weight)
-    return lambda text: text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0]
-
-
-def _fit_title(text: str, width: float) -> tuple[str, float]:
-    """The whole title in at most two lines, shrinking to SMALLEST_TITLE first; then in as many as it takes."""
-    wrapped, size = fit(printable(text), max(width, 36.0), TITLE_SIZE, SMALLEST_TITLE,
-                        lambda points: _measure(points, "bold"))
-    return literal(wrapped), size
-
-
-def _legend_below(fig, handles: list) -> int:
-    """One legend under the panels, in as many columns as fit the canvas: never over a curve.
-    Returns its height in lines."""
-    width = fig.get_size_inches()[0] * 72.0 - 16
-    measure = _measure(LEGEND_SIZE, "normal")
-    handle = LEGEND_SIZE * (2.0 + 0.8 + 2.0)  # handle length, its pad and the space between columns
-    labels = ["\n".join(wrap(h.get_label(), width - handle, measure)) for h in handles]
-    widths = [max(measure(line) for line in label.split("\n")) + handle for label in labels]
-    columns = len(labels)
-    while columns > 1 and sum(sorted(widths)[-columns:]) > width:
-        columns -= 1
-    fig.legend(handles, labels, loc="outside lower center", ncols=columns,
-               fontsize=LEGEND_SIZE, frameon=False)
-    return -(-len(labels) // columns) * max(label.count("\n") + 1 for label in labels)
-
-
 def _draw_curve(ax, x, y, columns: int, label: str | None, color: str, style="-"):
     """Steps when every step gets pixels; above that, the per-pixel min/max band. Returns the artist."""
     text = literal(label) if label is not None else None
     reduced = band(x, y, columns)
     if reduced is None:
-        # the lr is constant during a step: draw steps, the last one as wide as the others
-        xs = np.append(x, x[-1] + (x[1] - x[0] if len(x) > 1 else 1.0))
-        ys = np.append(y, y[-1])
-        (line,) = ax.plot(xs, ys, label=text, drawstyle="steps-post", color=color, linestyle=style, linewidth=1.6)
+        (line,) = ax.plot(*_last_step_widened(x, y), label=text, drawstyle="steps-post", color=color, linestyle=style, linewidth=1.6)
         return line
     xb, low, high = reduced
     return ax.fill_between(xb, low, high, color=color, linewidth=1.2, edgecolor=color, label=text)
+
+
+def _last_step_widened(x, y):
+    """Steps-post points whose last step is as wide as the others (the lr is constant during a step)."""
+    return np.append(x, x[-1] + (x[1] - x[0] if len(x) > 1 else 1.0)), np.append(y, y[-1])
 
 
 def _draw_logged(ax, comparison, colors: list, drawn: _Drawn) -> None:
