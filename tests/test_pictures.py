@@ -10,6 +10,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import matplotlib
+import numpy as np
 import pytest
 from lrplot_cli import invoke
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -117,8 +118,9 @@ def _mark_labels(fig):
     return [t for t in fig.axes[0].texts if t.get_rotation() == 90]
 
 
-def test_marks_are_labelled_where_they_fall_and_differ_from_the_grid():
-    fig, renderer = drawn([Series(STEP)])
+@pytest.mark.parametrize("size", [(8, 4.5), (5, 3), (4, 2.5)])
+def test_marks_are_labelled_where_they_fall_and_differ_from_the_grid(size):
+    fig, renderer = drawn([Series(STEP)], RenderOptions(size=size))
     ax = fig.axes[0]
     assert [t.get_text() for t in _mark_labels(fig)] == ["x0.1 at 30", "x0.1 at 60", "x0.1 at 90"]
     lines = [line for line in ax.get_lines() if line.get_xdata()[0] in (30, 60, 90) and len(line.get_xdata()) == 2]
@@ -126,15 +128,18 @@ def test_marks_are_labelled_where_they_fall_and_differ_from_the_grid():
     assert len(lines) == 3
     for line in lines:
         assert line.get_color() != grid.get_color() and line.get_linestyle() != grid.get_linestyle()
-    curve = ax.get_lines()[0].get_window_extent(renderer)
     boxes = [t.get_window_extent(renderer) for t in _mark_labels(fig)]
     assert all(inside(box, ax.bbox) for box in boxes)
-    # each label sits where the curve is not: no curve point falls inside it
-    path = ax.get_lines()[0]
-    points = ax.transData.transform(list(zip(path.get_xdata(), path.get_ydata())))
+    # each label sits where the curve is not: no point of the drawn steps falls inside it
+    line = ax.get_lines()[0]
+    xs, ys = np.asarray(line.get_xdata(), float), np.asarray(line.get_ydata(), float)
+    t = np.linspace(0, 1, 50)
+    along = [np.column_stack([x0 + t * (x1 - x0), np.full_like(t, y0)]) for x0, x1, y0 in zip(xs, xs[1:], ys)]
+    up = [np.column_stack([np.full_like(t, x1), y0 * (y1 / y0) ** t]) for x1, y0, y1 in zip(xs[1:], ys, ys[1:])]
+    points = ax.transData.transform(np.vstack(along + up))
     for box in boxes:
-        assert not any(box.x0 < x < box.x1 and box.y0 < y < box.y1 for x, y in points)
-    assert curve.width > 0
+        assert not ((points[:, 0] > box.x0) & (points[:, 0] < box.x1) & (points[:, 1] > box.y0)
+                    & (points[:, 1] < box.y1)).any()
 
 
 @pytest.mark.parametrize(("name", "params", "label"), [

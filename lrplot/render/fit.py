@@ -49,16 +49,25 @@ def legend_below(fig, handles: list) -> int:
 
 #: Shorter names for a y axis label longer than its panel is tall (small canvases, several panels).
 SHORT_LABELS = {"learning rate": "lr", "momentum": "mom.", "metric (synthetic)": "metric"}
-PANEL_GAP = 8.0  # points between two panels, about
+GAP = 2.0  # points kept between two y labels
 
 
-def fit_ylabels(axes, height: float) -> None:
-    """A y label longer than its panel is tall (plus a gap's worth) is shortened: neighbouring labels, each
-    centred on its panel, never touch.  ``height``: the points the panels share."""
-    ratios = axes[0].get_subplotspec().get_gridspec().get_height_ratios() or [1] * len(axes)
-    usable = max(height - PANEL_GAP * (len(axes) - 1), 1.0)
-    width_of = measure(axes[0].yaxis.label.get_fontsize(), "normal")
-    for ax, ratio in zip(axes, ratios):
-        room = usable * ratio / sum(ratios) + (PANEL_GAP if len(axes) > 1 else 24.0)
-        if width_of(ax.get_ylabel()) > room and ax.get_ylabel() in SHORT_LABELS:
-            ax.set_ylabel(SHORT_LABELS[ax.get_ylabel()])
+def fit_ylabels(fig, axes) -> bool:
+    """Shorten y labels that would touch a neighbour's, stand out of their panel or leave the canvas, as laid
+    out.  A layout pass costs ~50 ms: only for several panels or a short canvas; returns whether it ran."""
+    if len(axes) == 1 and fig.get_size_inches()[1] >= 3:
+        return False
+    for _ in range(len(axes) + 1):
+        fig.draw_without_rendering()
+        boxes = [ax.yaxis.label.get_window_extent() for ax in axes]
+        gap = GAP * fig.dpi / 72.0
+        crowded = [i for i, box in enumerate(boxes)
+                   if box.y0 < fig.bbox.y0 or box.y1 > fig.bbox.y1 or box.height > axes[i].bbox.height + 2 * gap or
+                   any(j != i and box.y0 < other.y1 + gap and other.y0 < box.y1 + gap for j, other in enumerate(boxes))]
+        crowded = [i for i in crowded if axes[i].get_ylabel() in SHORT_LABELS]
+        if not crowded:
+            return True
+        longest = max(crowded, key=lambda i: boxes[i].height)
+        axes[longest].set_ylabel(SHORT_LABELS[axes[longest].get_ylabel()])
+    fig.draw_without_rendering()
+    return True

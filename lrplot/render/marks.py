@@ -36,31 +36,30 @@ def marks_of(result) -> list[Mark]:
     return [Mark(float(step), f"{label} at {step_label(step)}") for step, label in result.marks]
 
 
-def draw_marks(axes, marks: list[Mark], curves: list, log_y: bool) -> list:
-    """Lines on every axes, labels on the first where the ``curves`` ([(x, y)] arrays) leave room."""
-    if not marks or len(marks) > MAX_MARKS:
+def draw_lines(axes, marks: list[Mark]) -> list[Mark]:
+    """The marks' lines on every axes; returns the marks to label (none beyond MAX_MARKS)."""
+    if len(marks) > MAX_MARKS:
         return []
     for ax in axes:
         for mark in marks:
             ax.axvline(mark.step, color=mark.color, linewidth=0.9, linestyle=mark.dashes, zorder=1.5)
-    if len(marks) > MAX_LABELLED:
-        return []
-    return _labels(axes[0], marks, curves, log_y)
+    return marks if len(marks) <= MAX_LABELLED else []
 
 
-def _size_points(ax) -> tuple[float, float]:
-    """The axes' size in points, as laid out now; a layout engine may still shrink the height a little."""
+def _size_points(ax, laid_out: bool) -> tuple[float, float]:
+    """The axes' size in points as placed now; before the layout has run, a conservative guess."""
     box = ax.get_position()
     width, height = ax.figure.get_size_inches()
-    return box.width * width * 72.0, box.height * height * 72.0 * 0.85
+    return box.width * width * 72.0, box.height * height * 72.0 * (1.0 if laid_out else 0.85)
 
 
-def _labels(ax, marks: list[Mark], curves: list, log_y: bool) -> list:
+def draw_labels(ax, marks: list[Mark], curves: list, log_y: bool, laid_out: bool = False) -> list:
+    """Labels beside the marks' lines on ``ax`` where the ``curves`` ([(x, y)] arrays) leave room."""
     x0, x1 = ax.get_xlim()
     y0, y1 = ax.get_ylim()
-    if not (x1 > x0 and y1 > y0) or (log_y and y0 <= 0):
+    if not marks or not (x1 > x0 and y1 > y0) or (log_y and y0 <= 0):
         return []
-    width, height = _size_points(ax)
+    width, height = _size_points(ax, laid_out)
     per_point = (x1 - x0) / width
     thickness = LABEL_SIZE * 1.25
     from matplotlib.font_manager import FontProperties
@@ -84,7 +83,9 @@ def _labels(ax, marks: list[Mark], curves: list, log_y: bool) -> list:
             xytext=(side * OFFSET, -MARGIN if top else MARGIN), textcoords="offset points", rotation=90,
             ha="left" if side > 0 else "right", va="top" if top else "bottom", fontsize=LABEL_SIZE,
             color=mark.color, zorder=2.5,
-            bbox=None if free else {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.6}))
+            bbox=None if free else {"facecolor": "white", "edgecolor": "none", "alpha": 0.8, "pad": 0.6},
+            annotation_clip=False))
+        drawn[-1].set_in_layout(False)
         taken.append(at)
     return drawn
 

@@ -46,6 +46,7 @@ def _import_figure():
 Figure = _import_figure().Figure
 
 from matplotlib import rc_context, ticker  # after matplotlib.figure (above): it is then cheap
+from matplotlib.lines import Line2D
 from matplotlib.textpath import text_to_path
 
-__all__ = ["Figure", "rc_context", "text_to_path", "ticker"]
+__all__ = ["Figure", "Line2D", "rc_context", "text_to_path", "ticker"]

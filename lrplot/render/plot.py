@@ -20,8 +20,8 @@ from .._lazy import np
 from .envelope import auto_log, band
 from .fit import LEGEND_SIZE, fit_title, fit_ylabels, legend_below, literal, measure
 from .formats import RenderOptions
-from .marks import Mark, draw_marks, marks_of
-from .mpl import Figure, rc_context
+from .marks import Mark, draw_labels, draw_lines, marks_of
+from .mpl import Figure, Line2D, rc_context
 from .ticks import Labels, plain_log_axis, step_axis, step_label, tick_label
 from .titles import full_title, parameters, printable, wrap
 
@@ -128,16 +128,16 @@ def figure(series, options: RenderOptions | None = None, dpi: float | None = Non
         _x_axis(axes, series, options, drawn)
         for ax in axes[:-1]:
             ax.tick_params(labelbottom=False)
-        _marks(axes, series, options, drawn)
+        marks = _marks(axes, series, options)
         handles = drawn.handles if drawn.lines > 1 else []
         handles += drawn.curves_handles
-        legend_rows = legend_below(fig, handles) if handles else 0
+        if handles:
+            legend_below(fig, handles)
         text, size_pt = fit_title(options.title or _title(series), size[0] * 72.0 - 8)
         fig.suptitle(text, fontsize=size_pt, fontweight="bold")
-        overhead = (text.count("\n") + 1) * size_pt * 1.3 + 42 + 30 * bool(options.epoch_axis or
-                                                                            options.steps_per_epoch)
-        fit_ylabels(axes, size[1] * 72.0 - overhead - legend_rows * LEGEND_SIZE * 1.5)
         fig.align_ylabels(axes)
+        laid_out = fit_ylabels(fig, axes)
+        draw_labels(axes[0], marks, drawn.curves, drawn.log_y, laid_out)
     return fig
 
 
@@ -152,7 +152,7 @@ def draw(ax, series, options: RenderOptions | None = None):
     with _style():
         drawn = _lr_panel(ax, series, options)
         _x_axis([ax], series, options, drawn)
-        _marks([ax], series, options, drawn)
+        draw_labels(ax, _marks([ax], series, options), drawn.curves, drawn.log_y)
         if drawn.lines > 1:
             fig = ax.figure
             width = fig.get_size_inches()[0] * 72.0 * 0.35
@@ -278,26 +278,28 @@ def _x_axis(axes, series: list[Series], options: RenderOptions, drawn: _Drawn) -
         step_axis(top.xaxis, integer=False)
 
 
-def _marks(axes, series: list[Series], options: RenderOptions, drawn: _Drawn) -> None:
+def _marks(axes, series: list[Series], options: RenderOptions) -> list[Mark]:
+    """Draws the marks' lines (regime changes, where a run resumed); returns those to label."""
     if len(series) != 1:
-        return
+        return []
     result = series[0].result
     marks = marks_of(result) if options.marks else []
     if getattr(result, "uninterrupted", None) is not None:
         start = int(result.steps[0])
         marks.append(Mark(float(start), f"resumed at {step_label(start)}", ACCENT, (0, (1, 2)), first=True))
-    draw_marks(axes, marks, drawn.curves, drawn.log_y)
+    return draw_lines(axes, marks)
 
 
 def _draw_curve(ax, x, y, columns: int, label: str | None, color: str, style="-"):
-    """Steps when every step gets pixels; above that, the per-pixel min/max band. Returns the artist."""
+    """Steps when every step gets pixels; above that, the per-pixel min/max band. Returns its legend handle."""
     text = literal(label) if label is not None else None
     reduced = band(x, y, columns)
     if reduced is None:
         (line,) = ax.plot(*_last_step_widened(x, y), label=text, drawstyle="steps-post", color=color, linestyle=style, linewidth=1.6)
         return line
     xb, low, high = reduced
-    return ax.fill_between(xb, low, high, color=color, linewidth=1.2, edgecolor=color, label=text)
+    ax.fill_between(xb, low, high, color=color, linewidth=1.2, edgecolor=color, linestyle=style, label=text)
+    return Line2D([], [], color=color, linestyle=style, linewidth=1.6, label=text)  # the legend shows a line
 
 
 def _last_step_widened(x, y):
