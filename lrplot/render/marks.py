@@ -48,9 +48,8 @@ def draw_lines(axes, marks: list[Mark]) -> list[Mark]:
 
 def _size_points(ax, laid_out: bool) -> tuple[float, float]:
     """The axes' size in points as placed now; before the layout has run, a conservative guess."""
-    box = ax.get_position()
-    width, height = ax.figure.get_size_inches()
-    return box.width * width * 72.0, box.height * height * 72.0 * (1.0 if laid_out else 0.85)
+    points = 72.0 / ax.figure.figure.dpi  # per pixel of the root Figure
+    return ax.bbox.width * points, ax.bbox.height * points * (1.0 if laid_out else 0.85)
 
 
 def draw_labels(ax, marks: list[Mark], curves: list, log_y: bool, laid_out: bool = False) -> list:

@@ -122,15 +122,15 @@ def figure(series, options: RenderOptions | None = None, dpi: float | None = Non
         drawn = _lr_panel(axes[0], series, options)
         extra = axes[1:]
         if momentum:
-            _momentum_panel(extra.pop(0), series, options, drawn)
+            _momentum_panel(extra.pop(0), series, drawn)
         if metrics:
-            drawn.curves_handles += _metric_panel(extra.pop(0), metrics, options, drawn)
+            drawn.panel_handles += _metric_panel(extra.pop(0), metrics, drawn)
         _x_axis(axes, series, options, drawn)
         for ax in axes[:-1]:
             ax.tick_params(labelbottom=False)
         marks = _marks(axes, series, options)
         handles = drawn.handles if drawn.lines > 1 else []
-        handles += drawn.curves_handles
+        handles += drawn.panel_handles
         if handles:
             legend_below(fig, handles)
         text, size_pt = fit_title(options.title or _title(series), size[0] * 72.0 - 8)
@@ -153,15 +153,13 @@ def draw(ax, series, options: RenderOptions | None = None):
         drawn = _lr_panel(ax, series, options)
         _x_axis([ax], series, options, drawn)
         draw_labels(ax, _marks([ax], series, options), drawn.curves, drawn.log_y)
+        fig = ax.figure.figure  # the root Figure, also for an Axes in a SubFigure
         if drawn.lines > 1:
-            fig = ax.figure
             width = fig.get_size_inches()[0] * 72.0 * 0.35
             labels = ["\n".join(wrap(h.get_label(), width, measure(LEGEND_SIZE, "normal"))) for h in drawn.handles]
             ax.legend(drawn.handles, labels, loc="upper left", bbox_to_anchor=(1.02, 1.0), borderaxespad=0.0,
                       fontsize=LEGEND_SIZE, frameon=False)
-        box = ax.get_position()
-        text, size_pt = fit_title(options.title or _title(series),
-                                   box.width * ax.figure.get_size_inches()[0] * 72.0)
+        text, size_pt = fit_title(options.title or _title(series), ax.bbox.width * 72.0 / fig.dpi)
         ax.set_title(text, fontsize=size_pt, fontweight="bold")
     return ax
 
@@ -176,12 +174,12 @@ class _Drawn:
     styles: dict = field(default_factory=dict)  # (run, group) -> line style
     curves: list = field(default_factory=list)  # (x, y) arrays drawn on the lr panel: marks keep off them
     handles: list = field(default_factory=list)  # legend entries of the lr panel
-    curves_handles: list = field(default_factory=list)  # legend entries of other panels
+    panel_handles: list = field(default_factory=list)  # legend entries of other panels
     lines: int = 0
 
 
 def _lr_panel(ax, series: list[Series], options: RenderOptions) -> _Drawn:
-    fig = ax.figure
+    fig = ax.figure.figure  # the root Figure, also for an Axes in a SubFigure
     columns = max(200, int(fig.get_size_inches()[0] * (options.dpi or max(fig.dpi, 150))))
     all_lr = np.concatenate([s.result.lr.ravel() for s in series] +
                             [s.result.uninterrupted.lr.ravel() for s in series
@@ -232,7 +230,7 @@ def _lr_panel(ax, series: list[Series], options: RenderOptions) -> _Drawn:
     return drawn
 
 
-def _momentum_panel(ax, series: list[Series], options: RenderOptions, drawn: _Drawn) -> None:
+def _momentum_panel(ax, series: list[Series], drawn: _Drawn) -> None:
     for k, s in enumerate(series):
         if s.result.momentum is None:
             continue
@@ -244,7 +242,7 @@ def _momentum_panel(ax, series: list[Series], options: RenderOptions, drawn: _Dr
     ax.yaxis.set_major_formatter(Labels(tick_label))
 
 
-def _metric_panel(ax, metrics: list[Series], options: RenderOptions, drawn: _Drawn) -> list:
+def _metric_panel(ax, metrics: list[Series], drawn: _Drawn) -> list:
     handles = []
     for s in metrics:
         x = s.result.steps.astype(np.float64)
