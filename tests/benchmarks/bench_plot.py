@@ -9,15 +9,16 @@ Target (issue: plots): the million-step PNG costs at most 1.5x the thousand-step
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 
-os.environ.setdefault("NPY_DISABLE_CPU_FEATURES", "X86_V4 X86_V3")  # as the CLI runs
+from lrplot._setup import prepare_process
+
+prepare_process()  # as the CLI runs
 
 import lrplot  # noqa: E402
-from lrplot.cli.main import _keep_freed_memory  # noqa: E402
-from lrplot.render.plot import PlotOptions, Series, render  # noqa: E402
+from lrplot.render.formats import RenderOptions  # noqa: E402
+from lrplot.render.plot import Series, render  # noqa: E402
 
 CASES = {
     "CyclicLR (many cycles)": ("cyclic", {"base_lr": 0.001, "max_lr": 0.1, "step_size_up": 200}),
@@ -32,7 +33,7 @@ def best(name: str, params: dict, steps: int, repeat: int) -> float:
     for _ in range(repeat):
         start = time.perf_counter()
         result = lrplot.simulate(name, epochs=steps, params=params)
-        render([Series(result)], "png", PlotOptions())
+        render([Series(result)], "png", RenderOptions())
         times.append(time.perf_counter() - start)
     return min(times)
 
@@ -41,7 +42,6 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
-    _keep_freed_memory()  # as the CLI runs
     best("step", {"step_size": 3}, 10, 1)  # warm up imports and font cache
     print(f"{'case':30s} {'1e3 steps':>10s} {'1e6 steps':>10s} {'ratio':>6s}  (target <= 1.5x)")
     for label, (name, params) in CASES.items():

@@ -156,7 +156,9 @@ class OneCycleLR(Leaf):
 
     def marks(self, n: int) -> list[tuple[int, str]]:
         ends = [phase[0] for phase in getattr(self, "phases", [])[:-1]]
-        return [(int(round(e)), "phase") for e in ends if 0 < round(e) < n]
+        peak = self.p["max_lr"]
+        labels = [f"peak {peak:g}" if isinstance(peak, (int, float)) else "peak", "annihilation starts"]
+        return [(int(round(e)), label) for e, label in zip(ends, labels) if 0 < round(e) < n]
 
     @classmethod
     def complete(cls, values: dict, run: dict) -> dict:

@@ -60,7 +60,7 @@ class _Warmup(Leaf):
 
     def marks(self, n: int) -> list[tuple[int, str]]:
         end = self.w + (1 if self.linear else 0)  # the row at the peak: log reaches it at it = W - 1, linear at W
-        return [(end, f"warmup ends ({end})")] if 0 < end < n else []
+        return [(end, "warmup ends")] if 0 < end < n else []
 
 
 class WarmupLR(_Warmup):

@@ -53,7 +53,7 @@ class _HFSchedule(Leaf):
 
     def marks(self, n: int) -> list[tuple[int, str]]:
         w = self.p.get("num_warmup_steps") or 0
-        return [(w, "warmup")] if 0 < w < n else []
+        return [(w, "warmup ends")] if 0 < w < n else []
 
 
 HF = Family("hf", "Hugging Face transformers")  # LambdaLR underneath: torch's resume; warmup is built in
@@ -249,7 +249,7 @@ class HFWarmupStableDecay(_HFSchedule):
 
     def marks(self, n: int) -> list[tuple[int, str]]:
         w, s = self.p["num_warmup_steps"], self.stable_steps()
-        return [(m, label) for m, label in ((w, "stable"), (w + s, "decay")) if 0 < m < n]
+        return [(m, label) for m, label in ((w, "stable starts"), (w + s, "decay starts")) if 0 < m < n]
 
 
 CLASSES = (HFLinear, HFCosine, HFCosineWithRestarts, HFPolynomial, HFConstant, HFConstantWithWarmup, HFInverseSqrt,

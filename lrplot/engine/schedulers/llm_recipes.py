@@ -89,7 +89,7 @@ class CosineDecayConstant(_HFSchedule):
 
     def marks(self, n: int) -> list[tuple[int, str]]:
         constant = int(self.p["num_training_steps"] * self.p["constant_lr_ratio"])
-        return super().marks(n) + ([(constant, "constant")] if 0 < constant < n else [])
+        return super().marks(n) + ([(constant, "constant starts")] if 0 < constant < n else [])
 
 
 class RexLR(_HFSchedule):

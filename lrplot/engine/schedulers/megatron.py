@@ -164,7 +164,7 @@ class OptimizerParamScheduler(Leaf):
         if p["lr_decay_style"] == "WSD" and max(0, p["lr_warmup_steps"]) < start < p["lr_decay_steps"]:
             out.append((math.floor(_rows(p, start)) + 1, "anneal starts"))
         if p["lr_decay_style"] != "constant":
-            out.append((math.floor(_rows(p, p["lr_decay_steps"])) + 1, "min_lr"))
+            out.append((math.floor(_rows(p, p["lr_decay_steps"])) + 1, "decay ends"))
         return [(row, label) for row, label in out if 0 < row < n]
 
 

@@ -37,7 +37,7 @@ def _closed_form(base_lrs, factor: float):
 def _total_iters_mark(leaf: Leaf, n: int) -> list[tuple[int, str]]:
     """Schedules that change regime once, at total_iters."""
     t = leaf.p["total_iters"]
-    return [(t, "total_iters")] if 0 < t < n else []
+    return [(t, f"{leaf.spec.name} ends")] if 0 < t < n else []
 
 
 def _lambdas(leaf: Leaf, sim) -> list:

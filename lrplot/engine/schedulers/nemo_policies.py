@@ -151,8 +151,8 @@ class WarmupPolicy(Leaf):
         self.refuse(s, "max_steps", "None, and NeMo compares step > None", "TypeError")
 
     def marks(self, n: int) -> list[tuple[int, str]]:
-        points = [(self.w, "warmup"), (self.h if self.h > self.w else 0, "hold ends"), (self.m, "max_steps"),
-                  (self.m - self.c if self.c and self.m is not None else 0, "constant")]
+        points = [(self.w, "warmup ends"), (self.h if self.h > self.w else 0, "hold ends"), (self.m, "max_steps"),
+                  (self.m - self.c if self.c and self.m is not None else 0, "constant starts")]
         return [(at, label) for at, label in points if at is not None and 0 < at < n]
 
 

@@ -112,7 +112,7 @@ class TimmWSD(_TimmSchedule):
         p = self.p
         scale = self.per_epoch if self.per_epoch and p["t_in_epochs"] else 1
         w, decay = p["warmup_t"], p["warmup_t"] + p["t_initial"] - p["decay_t"]
-        return [(m * scale, label) for m, label in ((w, "stable"), (decay, "decay")) if 0 < m * scale < n]
+        return [(m * scale, label) for m, label in ((w, "stable starts"), (decay, "decay starts")) if 0 < m * scale < n]
 
 
 CLASSES = (TimmWSD,)

@@ -141,7 +141,7 @@ class _YoloSchedule(Leaf):
         return Updates(np.full(len(ni), O.SET, dtype=np.int8), lr, None, momentum)
 
     def marks(self, n: int) -> list[tuple[int, str]]:
-        return [(self.nw, f"warmup ends ({self.nw})")] if 0 < getattr(self, "nw", 0) < n else []
+        return [(self.nw, "warmup ends")] if 0 < getattr(self, "nw", 0) < n else []
 
 
 class UltralyticsSchedule(_YoloSchedule):
