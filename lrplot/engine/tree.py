@@ -83,6 +83,7 @@ def _child(parent, child: Any, child_path: tuple):
     if extra:
         raise ParamError(child_path + (sorted(extra)[0],), "unknown key (allowed: scheduler, params)")
     node = build(child["scheduler"], child.get("params"), child_path + ("params",))
+    node.last_epoch = node.p.get("last_epoch", -1)  # a child is built with its own (a top-level one: a resume)
     spec = node.spec
     if spec.metric_driven:
         raise ParamError(child_path + ("scheduler",), f"{parent.name} cannot contain {spec.name} "
