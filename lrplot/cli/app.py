@@ -127,8 +127,9 @@ def _flag_help(param: P.Param) -> str:
     text = param.help
     if param.check is not None:
         text += f"; {param.check.text}"
-    if param.per_group:
-        text += "; or comma-separated, one per param group"
+    if param.per_group:  # an expression may hold commas: several are given by repeating the flag
+        text += ("; repeat the flag, one per param group" if param.kind == P.EXPR
+                 else "; or comma-separated, one per param group")
     return text + " [required]" if param.required else text
 
 
@@ -146,7 +147,7 @@ def _param_option(param: P.Param) -> inspect.Parameter:
     elif F.is_list_flag(param):
         # repeatable and comma-separated alike: --milestones 30 --milestones 80 == --milestones 30,80
         metavar = {P.INT_LIST: "N[,N...]", P.FLOAT_LIST: "X[,X...]", P.RANGE: "START[,END]", P.EXPR: "EXPR"}.get(param.kind, "X[,X...]")
-        extra = "; repeat for one per param group" if param.kind == P.EXPR else "; repeat or comma-separate"
+        extra = "" if param.kind == P.EXPR else "; repeat or comma-separate"  # EXPR: _flag_help says it
         if default is not None:
             common["show_default"] = param.default_text()
         annotation = Annotated[Optional[list[str]], typer.Option(flag, metavar=metavar, **{

@@ -35,7 +35,7 @@ def common(include_epochs: bool = True, from_file: bool = False) -> list[inspect
         inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--format", "-f", metavar="|".join(formats.NAMES), help=formats.help_text(), show_default=False)]),
         inspect.Parameter("output", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json")]),
+            "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json/term")]),
         inspect.Parameter("title", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--title", metavar="TEXT", help="plot title (default: the scheduler and its parameters)")]),
         inspect.Parameter("log_y", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
@@ -70,7 +70,7 @@ def answer_options() -> list[inspect.Parameter]:
     return [
         inspect.Parameter("at", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
             "--at", metavar="STEP[,STEP...]", help="print the lr of every param group at these optimizer steps (CSV "
-            "on stdout) instead of the whole curve")]),
+            "on stdout) instead of the whole curve; a sweep gives one column per run")]),
         inspect.Parameter("quiet", opt, default=False, annotation=Annotated[bool, typer.Option(
             "--quiet", "-q", help="no summary and no notes on stderr (warnings and errors stay)")]),
         inspect.Parameter("check", opt, default=False, annotation=Annotated[bool, typer.Option(

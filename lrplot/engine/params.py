@@ -162,7 +162,7 @@ class Param:
                 raise ParamError(path, f"{value!r} is not allowed: use one of {', '.join(self.choices)}")
             return value
         elif kind == EXPR:
-            from .expr import compile_expression, lambda_body
+            from .expr import TupleExpression, compile_expression, lambda_body
 
             if isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("lambda"):
                 import json
@@ -175,6 +175,11 @@ class Param:
             body = lambda_body(value, self.expr_var, path)  # a pasted Python lambda: its body
             try:
                 compile_expression(body or value, self.expr_var, path)
+            except TupleExpression as err:
+                if not self.per_group:
+                    raise
+                raise ParamError(path, f"{shown(body or value)}: a comma makes a tuple; give one expression per "
+                                 f"param group ({self.flag} repeated, or a YAML list)") from None
             except ParamError as err:
                 if body is None:
                     raise
