@@ -184,7 +184,7 @@ def _scheduler_command(spec: SchedulerSpec):
         R.run_scheduler(spec, values, kwargs, children)
 
     warmup = O.warmup_options() if spec.takes_warmup else []
-    parameters = [_param_option(p) for p in cli_params] + extra + O.common() + warmup
+    parameters = [_param_option(p) for p in cli_params] + extra + O.common(spec=spec) + warmup
     if nested is not None:  # SequentialLR's schedulers, optax's schedules: one quoted argument each
         parameters.insert(0, inspect.Parameter("children", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
                                                annotation=Annotated[Optional[list[str]], typer.Argument(

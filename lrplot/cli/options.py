@@ -8,21 +8,32 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..engine.schema import RESUME_MODES
+from ..engine.schema import DEFAULT_STEPS, RESUME_MODES
 from ..engine.trainers import TRAINERS
 from ..render import formats
 
 # --- options shared by every scheduler command ---------------------------------------------
 
-def common(include_epochs: bool = True, from_file: bool = False) -> list[inspect.Parameter]:
-    """``from_file``: a config's values come first, so the defaults shown are the file's."""
+def rows_default(spec=None) -> str:
+    """What -n defaults to, from the scheduler's declaration (``SchedulerSpec.default_steps``); without a
+    scheduler (a config file, compare), for every scheduler."""
+    if spec is None:
+        return ("default: the scheduler's own length where its parameters give one (OneCycleLR's total_steps, HF's "
+                "num_training_steps, an optax or Keras schedule's steps + 1, ...), else 100")
+    if spec.has_own_length:
+        return f"default: the length {spec.name}'s parameters give (the summary names the last step), else 100"
+    return f"default {DEFAULT_STEPS}"
+
+
+def common(include_epochs: bool = True, from_file: bool = False, spec=None) -> list[inspect.Parameter]:
+    """``from_file``: a config's values come first, so the defaults shown are the file's; ``spec``: the command's
+    scheduler (the default rows are its own)."""
     opt = inspect.Parameter.KEYWORD_ONLY
     out = []
     if include_epochs:
         out.append(inspect.Parameter("epochs", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
-            "--epochs", "-n", metavar="N", help="number of rows (scheduler steps) to simulate; default 100 (OneCycleLR: "
-            "its total_steps), at most 10,000,000. With --steps-per-epoch or --dataset-size: training epochs",
-            show_default=False)]))
+            "--epochs", "-n", metavar="N", help=f"number of rows (scheduler steps) to simulate; {rows_default(spec)}; "
+            "at most 10,000,000. With --steps-per-epoch or --dataset-size: training epochs", show_default=False)]))
     out += [
         inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
             "--lr", metavar="LR[,LR...]", help="the optimizer's learning rate; one param group per value (repeat or "
