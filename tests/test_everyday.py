@@ -388,10 +388,10 @@ def test_terminal_preview_fits_columns(monkeypatch, columns, args):
 
 def test_terminal_preview_refuses_a_too_narrow_terminal(monkeypatch):
     pytest.importorskip("uniplot")
-    monkeypatch.setenv("COLUMNS", "20")
+    monkeypatch.setenv("COLUMNS", "27")
     result = run("step", "--step-size", "3", "-f", "term")
-    assert (result.exit_code, result.stdout, result.stderr) == (1, "", (
-        "lrplot: error: --format term: the terminal is 20 columns wide; a preview needs at least 28 (set COLUMNS, "
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", (  # a usage error: exit 1 is for I/O
+        "lrplot: error: --format term: the terminal is 27 columns wide; a preview needs at least 28 (set COLUMNS, "
         "or use -f csv)\n"))
 
 

@@ -194,7 +194,8 @@ def _csv_field(text: str) -> str:
 
 
 def wants_color() -> bool:
-    """ANSI colour on a terminal unless the user opted out: NO_COLOR set to anything (no-color.org) or TERM=dumb."""
+    """ANSI colour on a terminal unless the user opted out: NO_COLOR set and non-empty (no-color.org), or
+    TERM=dumb."""
     return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 
