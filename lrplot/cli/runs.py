@@ -100,13 +100,16 @@ def _values(result) -> int:
 def is_run(source: str, quiet: bool = False) -> bool:
     """Whether a compare argument is a typed run (``"step step_size=30"``) rather than a config file.
 
-    An existing file is a file (a file named like a scheduler is said to be read as the file); otherwise
-    text whose first word is a scheduler, or that holds a space or '=', is a run."""
+    An existing file is a file (a regular file named like a scheduler is said to be read as the file; a
+    directory or device named like one is the scheduler); otherwise text whose first word is a scheduler, or
+    that holds a space or '=', is a run."""
     words = source.split()
     try:
         named = bool(words) and lookup(words[0]) is not None
     except ParamError:
         named = False
+    if named and source != "-" and not os.path.isfile(source):
+        return True
     if source == "-" or os.path.exists(source):
         if named and not quiet:
             say(f"lrplot: {shown(source)} is a file and a scheduler's name: read as the file (for the scheduler, "
