@@ -33,6 +33,10 @@ class Target:
             if chosen is None:
                 raise LrplotError(f"--format: {shown(fmt)} is not a format lrplot writes; use one of {', '.join(NAMES)}")
             implied = BY_SUFFIX.get(suffix)
+            if implied is not None and implied is not chosen and not chosen.to_file:
+                raise LrplotError(f"--output: {shown(output)} ends in .{suffix} but --format {chosen.name} is "
+                                  f"printed on stdout: drop -o (or end it in .{chosen.suffixes[0]} to save it, or "
+                                  f"drop --format to write {implied.name.upper()})")
             if implied is not None and implied is not chosen:
                 raise LrplotError(f"--output: {shown(output)} ends in .{suffix} but --format is {chosen.name}; "
                                   f"end it in .{chosen.suffixes[0]} or drop --format")

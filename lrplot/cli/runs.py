@@ -124,7 +124,8 @@ def run_compare(sources: list[str], opts: dict) -> None:
     for position, source in enumerate(sources, 1):
         if is_run(source, opts.get("quiet")):
             what = f"run {position} {shown(source)}"
-            run = F.apply(runspec.parse(source, what), opts, only=COMPARE_FLAGS)
+            run = F.apply(runspec.parse(source, what, runspec.stray_parameter(sources, position - 1)), opts,
+                          only=COMPARE_FLAGS)
             result = _simulate(run, used, lambda err: F.reword(err) if F.given_flag(err.path, opts)
                                else runspec.locate(err, (), what))
             used += _values(result)

@@ -139,9 +139,6 @@ def _compile(source: str, var: str, path: tuple) -> Expression:
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         msg = getattr(exc, "msg", None) or "too deeply nested"
         raise ParamError(path, f"{shown(source)} is not a valid expression ({msg})") from None
-    if isinstance(tree.body, ast.Tuple):
-        raise TupleExpression(path, f"{shown(source)}: a comma makes a tuple of {len(tree.body.elts)} values; an "
-                              "expression gives one number")
     nodes = sum(1 for _ in ast.walk(tree))
     if nodes > MAX_NODES:
         raise ParamError(path, f"expression has {nodes} parts; at most {MAX_NODES} are allowed")
@@ -150,10 +147,6 @@ def _compile(source: str, var: str, path: tuple) -> Expression:
     except RecursionError:
         raise ParamError(path, f"{shown(source)} is too deeply nested") from None
     return Expression(source, var, body)
-
-
-class TupleExpression(ParamError):
-    """Values separated by commas where one expression belongs (a per-group parameter says how to give several)."""
 
 
 def _refuse(path: tuple, source: str, what: str, var: str) -> ParamError:
@@ -214,9 +207,6 @@ def _check(node: ast.AST, var: str, path: tuple, source: str) -> ast.AST:
         ast.NamedExpr: "assignment",
         ast.JoinedStr: "an f-string",
         ast.Tuple: "a tuple (a comma outside a function's brackets)",
-        ast.List: "a list",
-        ast.Set: "a set",
-        ast.Dict: "a dict",
     }.get(type(node), f"'{type(node).__name__}'")
     raise _refuse(path, source, what, var)
 

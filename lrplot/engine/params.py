@@ -162,7 +162,7 @@ class Param:
                 raise ParamError(path, f"{value!r} is not allowed: use one of {', '.join(self.choices)}")
             return value
         elif kind == EXPR:
-            from .expr import TupleExpression, compile_expression, lambda_body
+            from .expr import compile_expression, lambda_body
 
             if isinstance(value, dict) and len(value) == 1 and str(next(iter(value))).startswith("lambda"):
                 import json
@@ -175,12 +175,10 @@ class Param:
             body = lambda_body(value, self.expr_var, path)  # a pasted Python lambda: its body
             try:
                 compile_expression(body or value, self.expr_var, path)
-            except TupleExpression as err:
-                if not self.per_group:
-                    raise
-                raise ParamError(path, f"{shown(body or value)}: a comma makes a tuple; give one expression per "
-                                 f"param group ({self.flag} repeated, or a YAML list)") from None
             except ParamError as err:
+                if self.per_group and _is_tuple(body or value):  # several expressions, comma-separated
+                    raise ParamError(path, f"{shown(body or value)}: a comma makes a tuple; give one expression per "
+                                     f"param group ({self.flag} repeated, or a YAML list)") from None
                 if body is None:
                     raise
                 raise ParamError(err.path, f"{err.detail} (the body of {shown(value)})") from None
@@ -316,3 +314,13 @@ def to_float(value: Any, path: tuple) -> float:
             raise ParamError(path, f"{value!r} is not a finite number")
         return out
     raise ParamError(path, f"expected a number, got {value!r}")
+
+
+def _is_tuple(source: str) -> bool:
+    """Whether ``source`` reads as values separated by commas (a tuple), not as one expression."""
+    import ast
+
+    try:
+        return isinstance(ast.parse(source.strip(), mode="eval").body, ast.Tuple)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
