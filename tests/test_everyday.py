@@ -98,7 +98,7 @@ BAD_CHILDREN = [
      "child 2 'plateau': SequentialLR cannot contain ReduceLROnPlateau (torch refuses it: its step() needs a "
      "metric)"),
     (["sequential", "linear", "optax-constant value=0.1", "--milestones", "5"],
-     "child 2 'optax-constant value=0.1': SequentialLR takes torch schedulers; optax:constant_schedule is a optax "
+     "child 2 'optax-constant value=0.1': SequentialLR takes torch schedulers; optax:constant_schedule is an optax "
      "schedule"),
     (["chained", "linear", "sequential milestones=3"],
      "child 2 'sequential milestones=3': SequentialLR takes schedulers of its own; nest schedulers in a YAML "

@@ -200,7 +200,7 @@ def command_help(spec) -> str:
     if sweepable:
         first = sweepable[0]
         values = ",".join(first.choices) if first.kind == P.CHOICE else "A,B,C"
-        text += (f"\n\nA sweep: a number or choice flag given comma-separated values ({first.flag} {values}) draws "
-                 "one run per value in one picture (CSV: one column per run); one flag at a time. --lr's values are "
-                 "param groups, not a sweep.")
+        text += (f"\n\nA sweep: a number or choice flag given comma-separated values ({first.flag} {values}), or "
+                 "given more than once, draws one run per value in one picture (CSV: one column per run); one flag "
+                 "at a time. --lr's values are param groups, not a sweep.")
     return text
