@@ -80,6 +80,7 @@ def _sweep_title(spec, first, param, values: list[str]) -> str:
         own = f"{param.name}={values[0]}"
         base = first.title.replace(f", {own})", ")").replace(f"({own}, ", "(").replace(f"({own})", "()")
         base = base.replace(f", {own}, ", ", ")
+        base = base[:-2] if base.endswith("()") else base  # the swept parameter was the only one shown
     return f"{base} with {param.name} = {', '.join(values)}"
 
 
