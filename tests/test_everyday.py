@@ -98,7 +98,7 @@ BAD_CHILDREN = [
      "child 2 'plateau': SequentialLR cannot contain ReduceLROnPlateau (torch refuses it: its step() needs a "
      "metric)"),
     (["sequential", "linear", "optax-constant value=0.1", "--milestones", "5"],
-     "child 2 'optax-constant value=0.1': SequentialLR takes torch schedulers; optax:constant_schedule is a optax "
+     "child 2 'optax-constant value=0.1': SequentialLR takes torch schedulers; optax:constant_schedule is an optax "
      "schedule"),
     (["chained", "linear", "sequential milestones=3"],
      "child 2 'sequential milestones=3': SequentialLR takes schedulers of its own; nest schedulers in a YAML "
@@ -388,10 +388,10 @@ def test_terminal_preview_fits_columns(monkeypatch, columns, args):
 
 def test_terminal_preview_refuses_a_too_narrow_terminal(monkeypatch):
     pytest.importorskip("uniplot")
-    monkeypatch.setenv("COLUMNS", "20")
+    monkeypatch.setenv("COLUMNS", "27")
     result = run("step", "--step-size", "3", "-f", "term")
-    assert (result.exit_code, result.stdout, result.stderr) == (1, "", (
-        "lrplot: error: --format term: the terminal is 20 columns wide; a preview needs at least 28 (set COLUMNS, "
+    assert (result.exit_code, result.stdout, result.stderr) == (2, "", (  # a usage error: exit 1 is for I/O
+        "lrplot: error: --format term: the terminal is 27 columns wide; a preview needs at least 28 (set COLUMNS, "
         "or use -f csv)\n"))
 
 

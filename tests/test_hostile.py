@@ -70,7 +70,7 @@ def test_modes_follow_the_umask_and_the_file_replaced(cli, tmp_path):
 @pytest.mark.parametrize("args,message", [
     (["-o", ""], "--output: give a file name"),
     (["-o", "out.png/"], "names a folder"),
-    (["-o", "x.png", "-f", "csv"], "ends in .png but --format is csv"),
+    (["-o", "x.png", "-f", "csv"], "ends in .png but --format csv is printed on stdout"),
 ])
 def test_output_names_that_cannot_be_right(cli, tmp_path, args, message):
     os.chdir(tmp_path)

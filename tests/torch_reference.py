@@ -46,8 +46,9 @@ def _make(torch_sched, name: str, params: dict, opt, last_epoch: int = -1):
         children = [_make(torch_sched, c["scheduler"], c.get("params") or {}, opt, child_epoch)
                     for c in kwargs.pop("schedulers")]
         if cls_name == "SequentialLR":
+            own = kwargs.get("last_epoch", -1)  # a nested SequentialLR built with its own last_epoch
             return torch_sched.SequentialLR(opt, schedulers=children, milestones=kwargs["milestones"],
-                                            last_epoch=last_epoch)
+                                            last_epoch=last_epoch if last_epoch != -1 else own)
         return torch_sched.ChainedScheduler(children, optimizer=opt)
     if "lr_lambda" in kwargs:
         kwargs["lr_lambda"] = _callables(kwargs["lr_lambda"], "epoch")

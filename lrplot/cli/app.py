@@ -127,8 +127,9 @@ def _flag_help(param: P.Param) -> str:
     text = param.help
     if param.check is not None:
         text += f"; {param.check.text}"
-    if param.per_group:
-        text += "; or comma-separated, one per param group"
+    if param.per_group:  # an expression may hold commas: several are given by repeating the flag
+        text += ("; repeat the flag, one per param group" if param.kind == P.EXPR
+                 else "; or comma-separated, one per param group")
     return text + " [required]" if param.required else text
 
 
@@ -139,24 +140,28 @@ def _param_option(param: P.Param) -> inspect.Parameter:
     common = {"help": _flag_help(param), "show_default": default is not None}
     if param.kind == P.BOOL:
         annotation = Annotated[Optional[bool], typer.Option(f"{flag}/--no-{flag[2:]}", **common)]
-    elif param.sweepable and param.kind != P.CHOICE:
-        # text, so that a comma-separated value can be a sweep (runs.py); the registry's Param converts it
-        default = None if default is None else param.default_text()
-        annotation = Annotated[Optional[str], typer.Option(flag, metavar=param.kind.upper(), **common)]
+    elif param.sweepable:
+        # text, repeatable: a comma-separated or repeated value is a sweep (runs.py); the registry's Param converts it
+        if default is not None:
+            common["show_default"] = param.default_text()
+        metavar = "|".join(param.choices) if param.kind == P.CHOICE else param.kind.upper()
+        annotation = Annotated[Optional[list[str]], typer.Option(flag, metavar=metavar, **common)]
+        default = None
     elif F.is_list_flag(param):
         # repeatable and comma-separated alike: --milestones 30 --milestones 80 == --milestones 30,80
         metavar = {P.INT_LIST: "N[,N...]", P.FLOAT_LIST: "X[,X...]", P.RANGE: "START[,END]", P.EXPR: "EXPR"}.get(param.kind, "X[,X...]")
-        extra = "; repeat for one per param group" if param.kind == P.EXPR else "; repeat or comma-separate"
+        extra = "" if param.kind == P.EXPR else "; repeat or comma-separate"  # EXPR: _flag_help says it
         if default is not None:
             common["show_default"] = param.default_text()
         annotation = Annotated[Optional[list[str]], typer.Option(flag, metavar=metavar, **{
             **common, "help": common["help"] + extra})]
         default = None
-    else:
-        metavar = {P.CHOICE: "|".join(param.choices), P.EXPR: "EXPR", P.SCALES: "STEP:FACTOR[,...]"}.get(param.kind, "TEXT")
-        if default is not None and not isinstance(default, str):
-            default = param.default_text()
-        annotation = Annotated[Optional[str], typer.Option(flag, metavar=metavar, **common)]
+    else:  # one value: a list only so that giving it twice is refused, not silently the last (command())
+        metavar = {P.EXPR: "EXPR", P.SCALES: "STEP:FACTOR[,...]"}.get(param.kind, "TEXT")
+        if default is not None:
+            common["show_default"] = param.default_text()
+        annotation = Annotated[Optional[list[str]], typer.Option(flag, metavar=metavar, **common)]
+        default = None
     return inspect.Parameter("sp_" + param.name, inspect.Parameter.KEYWORD_ONLY, default=default,
                              annotation=annotation)
 
@@ -177,13 +182,13 @@ def _scheduler_command(spec: SchedulerSpec):
         values = {}
         children = kwargs.pop("children", None)
         for param in cli_params:
-            value = kwargs.pop("sp_" + param.name)
+            value = F.given_value(param, kwargs.pop("sp_" + param.name))
             if value is not None:
-                values[param.name] = F.flag_value(param, value)
+                values[param.name] = value
         R.run_scheduler(spec, values, kwargs, children)
 
     warmup = O.warmup_options() if spec.takes_warmup else []
-    parameters = [_param_option(p) for p in cli_params] + extra + O.common() + warmup
+    parameters = [_param_option(p) for p in cli_params] + extra + O.common(spec=spec) + warmup
     if nested is not None:  # SequentialLR's schedulers, optax's schedules: one quoted argument each
         parameters.insert(0, inspect.Parameter("children", inspect.Parameter.POSITIONAL_OR_KEYWORD, default=None,
                                                annotation=Annotated[Optional[list[str]], typer.Argument(

@@ -8,21 +8,32 @@ from typing import Annotated, Optional
 
 import typer
 
-from ..engine.schema import RESUME_MODES
+from ..engine.schema import DEFAULT_STEPS, RESUME_MODES
 from ..engine.trainers import TRAINERS
 from ..render import formats
 
 # --- options shared by every scheduler command ---------------------------------------------
 
-def common(include_epochs: bool = True, from_file: bool = False) -> list[inspect.Parameter]:
-    """``from_file``: a config's values come first, so the defaults shown are the file's."""
+def rows_default(spec=None) -> str:
+    """What -n defaults to, from the scheduler's declaration (``SchedulerSpec.default_steps``); without a
+    scheduler (a config file, compare), for every scheduler."""
+    if spec is None:
+        return ("default: the scheduler's own length where its parameters give one (OneCycleLR's total_steps, HF's "
+                "num_training_steps, an optax or Keras schedule's steps + 1, ...), else 100")
+    if spec.has_own_length:
+        return f"default: the length {spec.name}'s parameters give (the summary names the last step), else 100"
+    return f"default {DEFAULT_STEPS}"
+
+
+def common(include_epochs: bool = True, from_file: bool = False, spec=None) -> list[inspect.Parameter]:
+    """``from_file``: a config's values come first, so the defaults shown are the file's; ``spec``: the command's
+    scheduler (the default rows are its own)."""
     opt = inspect.Parameter.KEYWORD_ONLY
     out = []
     if include_epochs:
         out.append(inspect.Parameter("epochs", opt, default=None, annotation=Annotated[Optional[float], typer.Option(
-            "--epochs", "-n", metavar="N", help="number of rows (scheduler steps) to simulate; default 100 (OneCycleLR: "
-            "its total_steps), at most 10,000,000. With --steps-per-epoch or --dataset-size: training epochs",
-            show_default=False)]))
+            "--epochs", "-n", metavar="N", help=f"number of rows (scheduler steps) to simulate; {rows_default(spec)}; "
+            "at most 10,000,000. With --steps-per-epoch or --dataset-size: training epochs", show_default=False)]))
     out += [
         inspect.Parameter("lr", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
             "--lr", metavar="LR[,LR...]", help="the optimizer's learning rate; one param group per value (repeat or "
@@ -35,7 +46,7 @@ def common(include_epochs: bool = True, from_file: bool = False) -> list[inspect
         inspect.Parameter("fmt", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--format", "-f", metavar="|".join(formats.NAMES), help=formats.help_text(), show_default=False)]),
         inspect.Parameter("output", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
-            "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json")]),
+            "--output", "-o", metavar="PATH", help="where to write; '-' is stdout; default <command>.png, or stdout for csv/json/term")]),
         inspect.Parameter("title", opt, default=None, annotation=Annotated[Optional[str], typer.Option(
             "--title", metavar="TEXT", help="plot title (default: the scheduler and its parameters)")]),
         inspect.Parameter("log_y", opt, default=None, annotation=Annotated[Optional[bool], typer.Option(
@@ -70,7 +81,7 @@ def answer_options() -> list[inspect.Parameter]:
     return [
         inspect.Parameter("at", opt, default=None, annotation=Annotated[Optional[list[str]], typer.Option(
             "--at", metavar="STEP[,STEP...]", help="print the lr of every param group at these optimizer steps (CSV "
-            "on stdout) instead of the whole curve")]),
+            "on stdout) instead of the whole curve; a sweep gives one column per run")]),
         inspect.Parameter("quiet", opt, default=False, annotation=Annotated[bool, typer.Option(
             "--quiet", "-q", help="no summary and no notes on stderr (warnings and errors stay)")]),
         inspect.Parameter("check", opt, default=False, annotation=Annotated[bool, typer.Option(

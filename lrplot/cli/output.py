@@ -33,6 +33,10 @@ class Target:
             if chosen is None:
                 raise LrplotError(f"--format: {shown(fmt)} is not a format lrplot writes; use one of {', '.join(NAMES)}")
             implied = BY_SUFFIX.get(suffix)
+            if implied is not None and implied is not chosen and not chosen.to_file:
+                raise LrplotError(f"--output: {shown(output)} ends in .{suffix} but --format {chosen.name} is "
+                                  f"printed on stdout: drop -o (or end it in .{chosen.suffixes[0]} to save it, or "
+                                  f"drop --format to write {implied.name.upper()})")
             if implied is not None and implied is not chosen:
                 raise LrplotError(f"--output: {shown(output)} ends in .{suffix} but --format is {chosen.name}; "
                                   f"end it in .{chosen.suffixes[0]} or drop --format")
@@ -152,10 +156,11 @@ def summary(result) -> str:
 
 
 def answers(results: list, labels: list, raw: list) -> list[bytes]:
-    """``--at``: the rows of these optimizer steps, as CSV (one block per run when several)."""
+    """``--at``: the rows of these optimizer steps, as CSV; several runs (a sweep) make one table with a column
+    per run (and param group), the sweep's CSV columns."""
     from ..errors import ParamError
     from ..engine.params import to_int
-    from ..render.table import columns, csv_chunks
+    from ..render.table import columns, csv_chunks, group_names
     from ..config.flags import split_values
 
     wanted = []
@@ -164,8 +169,8 @@ def answers(results: list, labels: list, raw: list) -> list[bytes]:
             wanted.append(to_int(text, ("at",)))
         except ParamError:
             raise LrplotError(f"--at: {shown(text)} is not a step number") from None
-    out = []
-    for result, label in zip(results, labels):
+    picked = []
+    for result in results:
         steps = result.steps
         rows = []
         for step in wanted:
@@ -173,13 +178,28 @@ def answers(results: list, labels: list, raw: list) -> list[bytes]:
             if not 0 <= row < len(steps):
                 raise LrplotError(f"--at: step {step} is outside the run's steps {int(steps[0])}..{int(steps[-1])}")
             rows.append(row)
-        cols = [(name if not label else f"{label}:{name}", values[rows]) for name, values in columns(result)]
-        out += [chunk.encode() for chunk in csv_chunks(cols)]
-    return out
+        picked.append(rows)
+    if len(results) == 1:
+        cols = [(name, values[picked[0]]) for name, values in columns(results[0])]
+    else:
+        from .._lazy import np
+
+        cols = [("step", np.asarray(wanted, dtype=np.int64))]
+        for result, label, rows in zip(results, labels, picked):
+            groups = result.lr.shape[1]
+            names = group_names(result)
+            cols += [(_csv_field(label if groups == 1 else f"{label}_lr_{names[g]}"), result.lr[rows, g])
+                     for g in range(groups)]
+    return [chunk.encode() for chunk in csv_chunks(cols)]
+
+
+def _csv_field(text: str) -> str:
+    return '"' + text.replace('"', '""') + '"' if any(c in text for c in ',"\n') else text
 
 
 def wants_color() -> bool:
-    """ANSI colour on a terminal unless the user opted out: NO_COLOR set to anything (no-color.org) or TERM=dumb."""
+    """ANSI colour on a terminal unless the user opted out: NO_COLOR set and non-empty (no-color.org), or
+    TERM=dumb."""
     return not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
 
 

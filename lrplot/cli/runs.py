@@ -80,6 +80,7 @@ def _sweep_title(spec, first, param, values: list[str]) -> str:
         own = f"{param.name}={values[0]}"
         base = first.title.replace(f", {own})", ")").replace(f"({own}, ", "(").replace(f"({own})", "()")
         base = base.replace(f", {own}, ", ", ")
+        base = base[:-2] if base.endswith("()") else base  # the swept parameter was the only one shown
     return f"{base} with {param.name} = {', '.join(values)}"
 
 
@@ -100,13 +101,16 @@ def _values(result) -> int:
 def is_run(source: str, quiet: bool = False) -> bool:
     """Whether a compare argument is a typed run (``"step step_size=30"``) rather than a config file.
 
-    An existing file is a file (a file named like a scheduler is said to be read as the file); otherwise
-    text whose first word is a scheduler, or that holds a space or '=', is a run."""
+    An existing file is a file (a regular file named like a scheduler is said to be read as the file; a
+    directory or device named like one is the scheduler); otherwise text whose first word is a scheduler, or
+    that holds a space or '=', is a run."""
     words = source.split()
     try:
         named = bool(words) and lookup(words[0]) is not None
     except ParamError:
         named = False
+    if named and source != "-" and not os.path.isfile(source):
+        return True
     if source == "-" or os.path.exists(source):
         if named and not quiet:
             say(f"lrplot: {shown(source)} is a file and a scheduler's name: read as the file (for the scheduler, "
@@ -121,7 +125,8 @@ def run_compare(sources: list[str], opts: dict) -> None:
     for position, source in enumerate(sources, 1):
         if is_run(source, opts.get("quiet")):
             what = f"run {position} {shown(source)}"
-            run = F.apply(runspec.parse(source, what), opts, only=COMPARE_FLAGS)
+            run = F.apply(runspec.parse(source, what, runspec.stray_parameter(sources, position - 1)), opts,
+                          only=COMPARE_FLAGS)
             result = _simulate(run, used, lambda err: F.reword(err) if F.given_flag(err.path, opts)
                                else runspec.locate(err, (), what))
             used += _values(result)

@@ -24,8 +24,9 @@ def _key(name: str) -> str:
     return name.strip().lower().replace("-", "_")
 
 
-def parse(text: str, what: str) -> dict:
-    """``{"scheduler": ..., "params": {...}}`` from ``text``; ``what`` names it in errors (``child 2 '...'``)."""
+def parse(text: str, what: str, unquoted: str | None = None) -> dict:
+    """``{"scheduler": ..., "params": {...}}`` from ``text``; ``what`` names it in errors (``child 2 '...'``);
+    ``unquoted``: what the arguments around it make as one quoted argument, when it is a stray NAME=VALUE."""
     import shlex
 
     try:
@@ -38,6 +39,9 @@ def parse(text: str, what: str) -> dict:
     try:
         spec = lookup(words[0]).spec
     except ParamError as err:
+        if unquoted is not None:
+            raise LrplotError(f"{what}: a parameter, not a scheduler; give each {what.split()[0]} as one quoted "
+                              f"argument, the scheduler with its parameters: {unquoted}") from None
         raise LrplotError(f"{what}: {err.detail}") from None
     nested = children_param(spec)
     if nested is not None:
@@ -46,6 +50,7 @@ def parse(text: str, what: str) -> dict:
     by_key = {_key(p.name): p for p in spec.params}
     params: dict = {}
     rest = words[1:]
+    last = None  # the last NAME=VALUE word: a value with spaces that was not quoted continues it
     while rest:
         word = rest.pop(0)
         key, sep, value = word.partition("=")
@@ -54,7 +59,8 @@ def parse(text: str, what: str) -> dict:
         param = by_key.get(_key(key))
         if not sep:
             if not is_flag:
-                raise LrplotError(f"{what}: {shown(word)} is not NAME=VALUE (e.g. T_max=100)")
+                raise LrplotError(f"{what}: {shown(word)} is not NAME=VALUE " + (_quote_hint(last, [word] + rest)
+                                                                                 if last else "(e.g. T_max=100)"))
             negated = by_key.get(_key(key[3:])) if _key(key).startswith("no_") else None
             if param is not None and param.kind == P.BOOL:
                 value = "true"
@@ -70,7 +76,44 @@ def parse(text: str, what: str) -> dict:
         if name in params:
             raise LrplotError(f"{what}: {name} is given twice")
         params[name] = F.flag_value(param, [value]) if param is not None and F.is_list_flag(param) else value
+        last = (key, value) if sep else None
     return {"scheduler": words[0], "params": params}
+
+
+def _quote_hint(last: tuple[str, str], after: list[str]) -> str:
+    """``(a value with spaces is quoted: lr_lambda='0.9 ** epoch')`` from the NAME=VALUE before a stray word."""
+    import shlex
+
+    more = []
+    for word in after:
+        if "=" in word or word.startswith("--"):
+            break
+        more.append(word)
+    name, value = last
+    return f"(a value with spaces is quoted: {name}={shlex.quote(' '.join([value, *more]))})"
+
+
+def stray_parameter(texts: list[str], index: int) -> str | None:
+    """``"linear start_factor=0.01"`` when ``texts[index]`` is a NAME=VALUE the shell split from the scheduler
+    before it (``lrplot sequential linear start_factor=0.01 cosine``): the arguments as one quoted argument."""
+    def is_pair(text: str) -> bool:
+        return len(text.split()) == 1 and "=" in text and not text.startswith("=")
+
+    if not is_pair(texts[index]):
+        return None
+    first = index - 1
+    while first >= 0 and is_pair(texts[first]):
+        first -= 1
+    if first < 0 or not texts[first].split():
+        return None
+    try:
+        lookup(texts[first].split()[0])
+    except ParamError:
+        return None
+    end = index + 1
+    while end < len(texts) and is_pair(texts[end]):
+        end += 1
+    return _word(" ".join(texts[first:end]))
 
 
 def locate(err: ParamError, prefix: tuple, what: str) -> LrplotError:
@@ -107,7 +150,7 @@ def children(spec, texts: list[str]) -> list[dict]:
     if not texts:
         raise LrplotError(f"{spec.cli}: give the {children_param(spec).name}, each as one quoted argument "
                           f"(a name and NAME=VALUE parameters), e.g. {example(spec)}")
-    return [parse(text, child_label(i, text)) for i, text in enumerate(texts)]
+    return [parse(text, child_label(i, text), stray_parameter(texts, i)) for i, text in enumerate(texts)]
 
 
 def _word(text: str) -> str:
@@ -157,7 +200,7 @@ def command_help(spec) -> str:
     if sweepable:
         first = sweepable[0]
         values = ",".join(first.choices) if first.kind == P.CHOICE else "A,B,C"
-        text += (f"\n\nA sweep: a number or choice flag given comma-separated values ({first.flag} {values}) draws "
-                 "one run per value in one picture (CSV: one column per run); one flag at a time. --lr's values are "
-                 "param groups, not a sweep.")
+        text += (f"\n\nA sweep: a number or choice flag given comma-separated values ({first.flag} {values}), or "
+                 "given more than once, draws one run per value in one picture (CSV: one column per run); one flag "
+                 "at a time. --lr's values are param groups, not a sweep.")
     return text

@@ -36,6 +36,22 @@ def flag_value(param, raw: Any) -> Any:
     return parts[0] if len(parts) == 1 else parts
 
 
+def given_value(param, raw: Any) -> Any:
+    """A scheduler flag's value as typed (None when not given): a number or choice given several times is a
+    sweep, as comma-separated (``--eta-min 0 --eta-min 1e-3`` is ``--eta-min 0,1e-3``); another single-value
+    flag given twice is refused, never silently the last."""
+    if raw is None or (isinstance(raw, (list, tuple)) and not raw):
+        return None
+    if param.sweepable and isinstance(raw, list):
+        raw = ",".join(raw)
+    elif isinstance(raw, list) and not is_list_flag(param):
+        if len(raw) > 1:
+            raise LrplotError(f"{param.flag} is given {len(raw)} times; it takes one value (numbers and choices "
+                              "given several times sweep)")
+        raw = raw[0]
+    return flag_value(param, raw)
+
+
 def _lrs(raw: list) -> Any:
     values = split_values(raw)
     return values[0] if len(values) == 1 else values

@@ -189,6 +189,8 @@ class Leaf(Node):
     def construct(self, sim: Simulation) -> None:
         self.index = len(sim.leaves)
         sim.leaves.append(self)
+        if not self.fresh and None in sim.state.initial_lr:
+            raise self.resumes_without("initial_lr")
         self.before_init(sim)
         sim.state.setdefault_initial_lr()
         self.base_lrs = np.array(sim.state.initial_lr, dtype=np.float64)
@@ -202,6 +204,13 @@ class Leaf(Node):
     def fresh(self) -> bool:
         """torch only rewrites the param groups when constructed with ``last_epoch=-1``."""
         return self.last_epoch == -1
+
+    def resumes_without(self, keys: str) -> ParamError:
+        """torch's KeyError for a scheduler built with ``last_epoch >= 0`` (resuming) on groups that lack ``keys``:
+        only a scheduler built with ``last_epoch=-1`` writes them (a child of a composite meets this)."""
+        return ParamError(self.path + ("last_epoch",), f"{self.last_epoch} builds {self.spec.name} as resumed: it reads "
+                          f"{keys} from the optimizer, which only a scheduler built with last_epoch=-1 before it "
+                          f"writes, so torch raises KeyError {keys!r}; use last_epoch=-1")
 
     def before_init(self, sim: Simulation) -> None:
         """Changes torch makes to the param groups before ``super().__init__``."""

@@ -206,6 +206,7 @@ def _check(node: ast.AST, var: str, path: tuple, source: str) -> ast.AST:
         ast.Lambda: "lambda",
         ast.NamedExpr: "assignment",
         ast.JoinedStr: "an f-string",
+        ast.Tuple: "a tuple (a comma outside a function's brackets)",
     }.get(type(node), f"'{type(node).__name__}'")
     raise _refuse(path, source, what, var)
 

@@ -176,6 +176,9 @@ class Param:
             try:
                 compile_expression(body or value, self.expr_var, path)
             except ParamError as err:
+                if self.per_group and _is_tuple(body or value):  # several expressions, comma-separated
+                    raise ParamError(path, f"{shown(body or value)}: a comma makes a tuple; give one expression per "
+                                     f"param group ({self.flag} repeated, or a YAML list)") from None
                 if body is None:
                     raise
                 raise ParamError(err.path, f"{err.detail} (the body of {shown(value)})") from None
@@ -311,3 +314,13 @@ def to_float(value: Any, path: tuple) -> float:
             raise ParamError(path, f"{value!r} is not a finite number")
         return out
     raise ParamError(path, f"expected a number, got {value!r}")
+
+
+def _is_tuple(source: str) -> bool:
+    """Whether ``source`` reads as values separated by commas (a tuple), not as one expression."""
+    import ast
+
+    try:
+        return isinstance(ast.parse(source.strip(), mode="eval").body, ast.Tuple)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False

@@ -64,6 +64,10 @@ def _never(params: dict) -> bool:
     return False
 
 
+def _no_length(params: dict) -> int | None:
+    return None
+
+
 @dataclass(frozen=True)
 class SchedulerSpec:
     """Everything said once about a scheduler: names, parameters, help, and how it behaves in a run."""
@@ -81,7 +85,7 @@ class SchedulerSpec:
     warmup: bool = True  # with ``family.warmup``: ``--warmup`` may wrap it
     resume: str | None = None  # overrides ``family.resume``
     example: dict = field(default_factory=dict)  # parameters for docs and registry-wide tests
-    default_steps: Callable[[dict], int | None] = field(default=lambda params: None)  # rows when not given
+    default_steps: Callable[[dict], int | None] = _no_length  # rows when not given (None: DEFAULT_STEPS)
     length_unit: Callable[[dict], str] = _in_steps  # unit of default_steps and horizons: "steps" or "epochs"
     takes_last_epoch: bool = True  # the family's last_epoch applies (not ChainedScheduler, ReduceLROnPlateau)
     reads_optimizer_lr: Callable[[dict], bool] | None = None  # with these params (default: not family.absolute)
@@ -96,6 +100,11 @@ class SchedulerSpec:
     def __post_init__(self) -> None:
         extra = tuple(p for p in self.family.extra_params if self.takes_last_epoch or p.name != "last_epoch")
         object.__setattr__(self, "params", tuple(self.params) + extra)
+
+    @property
+    def has_own_length(self) -> bool:
+        """Whether its parameters may give the rows to simulate (``default_steps``), as --help says."""
+        return self.default_steps is not _no_length
 
     @property
     def takes_warmup(self) -> bool:

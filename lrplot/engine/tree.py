@@ -83,6 +83,7 @@ def _child(parent, child: Any, child_path: tuple):
     if extra:
         raise ParamError(child_path + (sorted(extra)[0],), "unknown key (allowed: scheduler, params)")
     node = build(child["scheduler"], child.get("params"), child_path + ("params",))
+    node.last_epoch = node.p.get("last_epoch", -1)  # a child is built with its own (a top-level one: a resume)
     spec = node.spec
     if spec.metric_driven:
         raise ParamError(child_path + ("scheduler",), f"{parent.name} cannot contain {spec.name} "
@@ -91,5 +92,10 @@ def _child(parent, child: Any, child_path: tuple):
     if (family is None and not spec.family.composable) or (family is not None and spec.family is not family):
         takes = family.library if family is not None else "torch"
         raise ParamError(child_path + ("scheduler",), f"{parent.name} takes {takes} schedulers; "
-                         f"{spec.name} is a {spec.family.library} schedule")
+                         f"{spec.name} is {_article(spec.family.library)} {spec.family.library} schedule")
     return node
+
+
+def _article(word: str) -> str:
+    """'a' or 'an' before a library's name, by its first letter (an optax, a PyTorch)."""
+    return "an" if word[:1].lower() in "aeiou" else "a"

@@ -35,5 +35,5 @@ def with_warmup(node, warmup: Any):
     linear = build("LinearLR", {"start_factor": factor, "end_factor": 1.0, "total_iters": steps}, ("warmup",))
     params = {"schedulers": [{"scheduler": "LinearLR", "params": dict(linear.p)},
                              {"scheduler": spec.name, "params": dict(node.p)}],
-              "milestones": [steps]}
+              "milestones": [steps], "last_epoch": node.p.get("last_epoch", -1)}  # a saved last_epoch: the run resumes
     return lookup("SequentialLR")(params, [linear, node], ("params",))

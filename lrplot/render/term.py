@@ -41,7 +41,7 @@ def render_term(series: list, title: str, log_y: bool | None, color: bool = Fals
     columns, lines = shutil.get_terminal_size((100, 30))  # COLUMNS and LINES first, as POSIX says
     if columns < MIN_PLOT_WIDTH + 12:
         raise LrplotError(f"--format term: the terminal is {columns} columns wide; a preview needs at least "
-                          f"{MIN_PLOT_WIDTH + 12} (set COLUMNS, or use -f csv)", exit_code=1)
+                          f"{MIN_PLOT_WIDTH + 12} (set COLUMNS, or use -f csv)")  # a usage error: exit 2
     height = max(8, min(lines - 8, 25))
     xs, ys, labels = _curves(series, min(columns, 140) * 2, per_epoch)
     values = np.concatenate(ys)
@@ -81,8 +81,7 @@ def render_term(series: list, title: str, log_y: bool | None, color: bool = Fals
         width -= over
     if fitted is not None:
         return "\n".join(fitted)
-    raise LrplotError(f"--format term: the preview does not fit in {columns} columns (set COLUMNS, or use -f csv)",
-                      exit_code=1)
+    raise LrplotError(f"--format term: the preview does not fit in {columns} columns (set COLUMNS, or use -f csv)")
 
 
 def _curves(series: list, points: int, per_epoch: int | None):

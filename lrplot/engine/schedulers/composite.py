@@ -18,6 +18,10 @@ from ...errors import ParamError
 SCHEDULERS_HELP = "the child schedulers, in order (YAML: a list of {scheduler, params})"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
 def _not_restartable(node: Node, where: str) -> ParamError:
     return ParamError((), f"{node.spec.name} cannot be restarted by SequentialLR at {where}: torch raises "
                           "NotImplementedError there; put it first in the SequentialLR")
@@ -61,8 +65,9 @@ class SequentialLR(_Composite):
         milestones = self.p["milestones"]
         where = self.path + ("milestones",)  # located where the config (or --milestones) gave them
         if len(milestones) != len(self.children) - 1:
-            raise ParamError(where, f"{len(milestones)} milestones for {len(self.children)} schedulers; "
-                             "give exactly one fewer milestone than schedulers")
+            raise ParamError(where, f"{_count(len(milestones), 'milestone')} for "
+                             f"{_count(len(self.children), 'scheduler')}; give exactly one fewer milestone than "
+                             "schedulers")
         if any(b < a for a, b in zip(milestones, milestones[1:])):
             raise ParamError(where, f"{milestones} must be non-decreasing")
         for child in self.children:

@@ -195,6 +195,11 @@ class OneCycleLR(Leaf):
                 (total - 1, "max_lr", "min_lr", "base_momentum", "max_momentum"),
             ]
         max_lrs = self.group_values(sim, "max_lr")
+        wanted = ("max_lr", "min_lr") + (("max_momentum", "base_momentum") if p["cycle_momentum"] else ())
+        if not self.fresh:  # resumed: torch's get_lr reads these from the groups
+            missing = [key for key in wanted if any(key not in extra for extra in sim.state.extra)]
+            if missing:
+                raise self.resumes_without(missing[0])
         if self.fresh:  # a resumed OneCycleLR reads these from the restored optimizer
             for g in range(sim.groups):
                 initial = float(max_lrs[g]) / p["div_factor"]

@@ -325,7 +325,12 @@ class Join(_Optax):
             return [f"join_schedules has {n} schedules and {b} boundaries: optax pairs them with zip(), so "
                     f"{'the schedules past ' + str(b + 1) if b < n - 1 else 'the boundaries past ' + str(n - 1)} "
                     "are never used"]
-        return []
+        # ``where(step < boundary, output, next)`` in order: schedule k runs from its boundary to the smallest later
+        bounds = self.p["boundaries"]  # one, so never when that is not above it (optax's values are kept)
+        unused = [str(k + 1) for k in range(1, len(bounds)) if min(bounds[k:]) <= bounds[k - 1]]
+        return [f"join_schedules boundaries {bounds}: each boundary takes over from its step on, in order, so "
+                + (f"schedule {unused[0]} is" if len(unused) == 1 else f"schedules {' and '.join(unused)} are")
+                + " never used (give increasing boundaries)"] if unused else []
 
     def before_init(self, sim) -> None:
         """JAX's x64 switch is global: float64 anywhere in the tree is float64 everywhere."""
