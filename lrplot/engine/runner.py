@@ -131,7 +131,7 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
         i = int(np.argmax(bad))
         raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")
     constructed = state.snapshot()
-    rows = node.run(state.lr, metrics[: n - 1].tolist())
+    rows = node.run(state.lr, metrics[: n - 1])  # a float64 array; run() returns rows of lr
     lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
     drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1
     return SimulationResult(node.spec.name, node.visible_params(), np.arange(n, dtype=np.int64), lr, None,

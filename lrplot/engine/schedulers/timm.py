@@ -16,7 +16,7 @@ from bisect import bisect_right
 
 from ..._lazy import np
 from .. import ops as O
-from .timm_noise import _noise_mask, check_noise, timm_noise
+from .timm_noise import _noise_mask, check_noise, timm_noises
 from ..base import INIT, REPLAY, RESTART, Family, Leaf, Node, SchedulerSpec, Updates
 from ..fmath import pow_
 from ..params import BOOL, CHOICE, FLOAT, INT, INT_LIST, RANGE, Param, at_least, greater_than
@@ -97,10 +97,10 @@ class _TimmSchedule(Leaf):
             lr[keep] = self.lr_at(t[keep])
         noisy = keep & _noise_mask(p, t)
         check_noise(p, int(noisy.sum()))
-        for i in np.flatnonzero(noisy).tolist():
-            noise = timm_noise(int(t[i]), p["noise_seed"], p.get("noise_type", "normal"), p["noise_pct"],
-                               p["noise_std"])
-            lr[i] = lr[i] + lr[i] * noise
+        if noisy.any():
+            noise = timm_noises(t[noisy], p["noise_seed"], p.get("noise_type", "normal"), p["noise_pct"],
+                                p["noise_std"])[:, None]
+            lr[noisy] = lr[noisy] + lr[noisy] * noise
         return Updates(np.where(keep, O.SET, 0).astype(np.int8), lr)
 
     def lr_at(self, t):
@@ -285,34 +285,34 @@ class TimmPlateau(Node):
         ),
     )
 
-    def run(self, lrs: list[float], metrics) -> list[list[float]]:
-        from .plateau import ReduceLROnPlateau
+    def run(self, lrs: list[float], metrics):
+        """timm's ``step(epoch, metric)`` for epochs 1..: warmup rows, then torch's plateau on the metrics after
+        the warmup (its own lr never sees the noise: timm restores the lr before the next step), plus noise."""
+        from .plateau import plateau_rows
 
         p = self.p
         base = [float(v) for v in lrs]
         warm = p["warmup_t"]
-        steps = [(v - p["warmup_lr_init"]) / warm for v in base] if warm else [1.0] * len(base)
-        lr = [p["warmup_lr_init"]] * len(base) if warm else list(base)
-        inner = ReduceLROnPlateau({"mode": p["mode"], "factor": p["decay_rate"], "patience": p["patience_t"],
-                                   "threshold": p["threshold"], "threshold_mode": "rel", "cooldown": p["cooldown_t"],
-                                   "min_lr": p["lr_min"], "eps": 1e-8})
-        state = inner.start(len(base))
-        rows = [list(lr)]
-        restore = None
-        epochs = np.arange(1, len(metrics) + 1)
-        check_noise(p, int((_noise_mask(p, epochs) & (epochs > warm)).sum()))
-        for epoch, metric in enumerate(metrics, start=1):
-            if epoch <= warm:
-                lr = [p["warmup_lr_init"] + epoch * s for s in steps]
-            else:
-                if restore is not None:
-                    lr, restore = restore, None
-                lr = inner.step(state, lr, metric)
-                if _noise_mask(p, np.array([epoch]))[0]:
-                    noise = timm_noise(epoch, p["noise_seed"], p["noise_type"], p["noise_pct"], p["noise_std"])
-                    restore = list(lr)
-                    lr = [v + v * noise for v in lr]
-            rows.append(list(lr))
+        n = len(metrics) + 1
+        rows = np.empty((n, len(base)))
+        if warm:
+            steps = np.array([(v - p["warmup_lr_init"]) / warm for v in base])
+            rows[0] = p["warmup_lr_init"]
+            epochs = np.arange(1, min(warm, n - 1) + 1, dtype=np.float64)[:, None]
+            rows[1:len(epochs) + 1] = p["warmup_lr_init"] + epochs * steps[None, :]
+        else:
+            rows[0] = base
+        if n - 1 > warm:
+            inner = {"mode": p["mode"], "factor": p["decay_rate"], "patience": p["patience_t"],
+                     "threshold": p["threshold"], "threshold_mode": "rel", "cooldown": p["cooldown_t"],
+                     "min_lr": p["lr_min"], "eps": 1e-8}
+            rows[warm:] = plateau_rows(inner, rows[warm].tolist(), np.asarray(metrics, dtype=np.float64)[warm:])
+        epochs = np.arange(1, n)
+        noisy = _noise_mask(p, epochs) & (epochs > warm)
+        check_noise(p, int(noisy.sum()))
+        if noisy.any():
+            noise = timm_noises(epochs[noisy], p["noise_seed"], p["noise_type"], p["noise_pct"], p["noise_std"])
+            rows[1:][noisy] = rows[1:][noisy] + rows[1:][noisy] * noise[:, None]
         return rows
 
 
