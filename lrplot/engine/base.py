@@ -233,7 +233,7 @@ class Leaf(Node):
         self.events_kinds.append(kinds)
 
     def collect(self, sim: Simulation) -> tuple[Any, Updates] | None:
-        """All stepping-phase updates of this leaf, vectorised, without the no-ops."""
+        """All stepping-phase updates of this leaf, vectorised (code 0: no update)."""
         with self.located():
             return self._collect(sim)
 
@@ -259,12 +259,7 @@ class Leaf(Node):
             last_reset[resets] = resets
             np.maximum.accumulate(last_reset, out=last_reset)
             epochs = np.where(last_reset >= 0, index - last_reset, self.epoch + index + 1)
-        upd = self.updates(sim, epochs, kinds, sim.state, steps)
-        keep = upd.code != 0
-        if upd.momentum is None and not keep.all():
-            steps = steps[keep]
-            upd = Updates(upd.code[keep], upd.a[keep], None if upd.b is None else upd.b[keep])
-        return steps, upd
+        return steps, self.updates(sim, epochs, kinds, sim.state, steps)  # code 0 (no update) is replay's
 
     def updates(self, sim: Simulation, epochs, kinds, state: OptimizerState, steps) -> Updates:
         """Updates for events at ``epochs`` (``last_epoch`` after the call) of ``kinds``."""

@@ -33,40 +33,37 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
     """Learning rate for rows ``0..n-1``.
 
     ``start`` is the value after construction (row 0); ``step`` (sorted) says at
-    which row each update happens; ``code``/``a``/``b`` describe the updates.
-    Row ``t`` is the value after the last update with ``step <= t``.
+    which row each update happens; ``code``/``a``/``b`` describe the updates
+    (code 0: no update).  Row ``t`` is the value after the last update with ``step <= t``.
     """
     count = len(step)
     if count == 0:
         return np.full(n, start, dtype=np.float64)
-    code = np.asarray(code, dtype=np.int8)
-    a = np.asarray(a, dtype=np.float64)
-    affine = code == AFFINE
-    has_affine = bool(affine.any())
-    zero = a == 0.0
-    if has_affine or zero.any():
-        code = code.copy()
-        a = a.copy()
-        b = np.zeros(count) if b is None else np.asarray(b, dtype=np.float64)
-        # Updates that discard the incoming value are SETs: x*0 == 0 and 0*(x-b)+b == b
-        # for every finite x, which starts a new independent segment.
-        code[zero & (code == MUL)] = SET
-        zero_ratio = affine & zero
-        code[zero_ratio] = SET
-        a[zero_ratio] = b[zero_ratio]
-        # a*(x-0)+0 == a*x (up to the sign of a zero).
-        code[affine & (b == 0.0) & ~zero_ratio] = MUL
-
-    values = np.empty(count + 1)
+    values = np.empty(count + 1)  # the updates' operands, after row 0's value: replay's own copy
     values[0] = start
     values[1:] = a
     codes = np.empty(count + 1, dtype=np.int8)
     codes[0] = SET
     codes[1:] = code
-    is_set = codes == SET
-    if b is not None:
+    noop = codes == 0
+    if noop.any():  # no update: lr * 1.0 is lr, bit for bit
+        values[noop] = 1.0
+        codes[noop] = MUL
+    # Updates that discard the incoming value are SETs: x*0 == 0 for every finite x, which starts a new
+    # independent segment.
+    codes[(values == 0.0) & (codes == MUL)] = SET
+    offsets = None
+    if (codes >= AFFINE).any():  # AFFINE/ADD: a sequential recurrence, unless it can be folded away
         offsets = np.zeros(count + 1)
-        offsets[1:] = b
+        if b is not None:
+            offsets[1:] = b
+        affine = codes == AFFINE
+        zero_ratio = affine & (values == 0.0)  # 0*(x-b)+b == b: a SET
+        codes[zero_ratio] = SET
+        values[zero_ratio] = offsets[zero_ratio]
+        codes[affine & (offsets == 0.0) & ~zero_ratio] = MUL  # a*(x-0)+0 == a*x (up to the sign of a zero)
+    is_set = codes == SET
+    if offsets is not None:
         _fold_after_set(values, codes, offsets, is_set)
     out = np.empty(count + 1)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -74,23 +71,22 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
             out = values
         else:
             starts = np.flatnonzero(is_set)
-            sequential_ops = (codes == AFFINE) | (codes == ADD)
-            if len(starts) == 1 and not sequential_ops.any():
+            sequential_ops = (codes >= AFFINE) if offsets is not None else None
+            if len(starts) == 1 and (sequential_ops is None or not sequential_ops.any()):
                 np.cumprod(values, out=out)
             else:
                 lengths = np.diff(np.append(starts, count + 1))
                 sequential = np.zeros(len(starts), dtype=bool)
-                if sequential_ops.any():
+                if sequential_ops is not None and sequential_ops.any():
                     segment = np.cumsum(is_set) - 1
                     sequential[segment[sequential_ops]] = True
                 _cumprod_segments(values, starts[~sequential], lengths[~sequential], out)
                 if sequential.any():
                     _sequential_segments(values, codes, offsets, starts[sequential], lengths[sequential], out)
-    # Row t shows the value after the last update at a step <= t.
-    if count == n - 1 and step[0] == 1 and step[-1] == n - 1 and (count < 2 or (np.diff(step) == 1).all()):
-        return out  # one update at every step: rows and updates line up
-    last = np.cumsum(np.bincount(step, minlength=n)[:n])
-    return out[last]
+    # Row t shows the value after the last update at a step <= t (several updates at one step: the last).
+    rows = np.empty(count + 2, dtype=np.int64)
+    rows[0], rows[1:-1], rows[-1] = 0, step, n
+    return np.repeat(out, np.diff(rows))
 
 
 def _fold_after_set(values, codes, offsets, is_set, rounds: int = 4) -> None:
@@ -115,6 +111,8 @@ def _fold_after_set(values, codes, offsets, is_set, rounds: int = 4) -> None:
 
 
 def _cumprod_segments(values, starts, lengths, out) -> None:
+    from numpy.lib.stride_tricks import as_strided
+
     for length in np.unique(lengths):
         first = starts[lengths == length]
         if length == 1:
@@ -122,6 +120,11 @@ def _cumprod_segments(values, starts, lengths, out) -> None:
         elif len(first) == 1:
             s = int(first[0])
             np.cumprod(values[s:s + length], out=out[s:s + length])
+        elif (np.diff(first) == first[1] - first[0]).all():  # evenly spaced (one per period): strided views
+            s, stride, rows = int(first[0]), int(first[1] - first[0]), len(first)
+            view = {"shape": (rows, int(length)), "strides": (stride * values.itemsize, values.itemsize)}
+            np.multiply.accumulate(as_strided(values[s:], **view), axis=1,
+                                   out=as_strided(out[s:], **view, writeable=True))
         else:
             index = first[:, None] + np.arange(length)
             out[index] = np.multiply.accumulate(values[index], axis=1)

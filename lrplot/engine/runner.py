@@ -66,9 +66,6 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     lr = np.empty((n, groups))
     momentum = np.empty((n, groups)) if sim.momentum_cycled else None
     steps, code, a, b = _merge([(i, s, u.code, u.a, u.b) for i, s, u in parts], groups)
-    keep = code != 0
-    if not keep.all():
-        steps, code, a, b = steps[keep], code[keep], a[keep], None if b is None else b[keep]
     for g in range(groups):
         lr[:, g] = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g])
     if momentum is not None:

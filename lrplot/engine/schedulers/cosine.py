@@ -37,21 +37,27 @@ class CosineAnnealingLR(Leaf):
     def updates(self, sim, epochs, kinds, state, steps):
         t_max, eta_min = self.p["T_max"], self.p["eta_min"]
         count, groups = len(epochs), sim.groups
-        restart = (epochs - 1 - t_max) % (2 * t_max) == 0
-        code = np.where(kinds == INIT, 0, np.where(restart, O.ADD, O.AFFINE)).astype(np.int8)
+        consecutive = count > 1 and epochs[-1] - epochs[0] == count - 1 and (np.diff(epochs) == 1).all()
+        restart = np.zeros(count, dtype=bool)  # the step after reaching eta_min: torch's additive branch
+        if consecutive:  # epochs e0, e0+1, ...: the restarts are every 2 * T_max from the first one
+            restart[(t_max + 1 - int(epochs[0])) % (2 * t_max):: 2 * t_max] = True
+        else:
+            restart = (epochs - 1 - t_max) % (2 * t_max) == 0
+        code = np.full(count, O.AFFINE, dtype=np.int8)
+        code[restart] = O.ADD
+        code[kinds == INIT] = 0
         with np.errstate(all="ignore"):
-            if count > 1 and epochs[-1] - epochs[0] == count - 1 and (np.diff(epochs) == 1).all():
-                # consecutive epochs: cos(pi*(e-1)/T) is the previous element of cos(pi*e/T)
+            if consecutive:  # cos(pi*(e-1)/T) is the previous element of cos(pi*e/T)
                 cos = np.cos(math.pi * np.arange(epochs[0] - 1, epochs[-1] + 1, dtype=np.float64) / t_max)
                 cos += 1
                 ratio = cos[1:] / cos[:-1]
             else:
                 e = epochs.astype(np.float64)
                 ratio = (1 + np.cos(math.pi * e / t_max)) / (1 + np.cos(math.pi * (e - 1.0) / t_max))
-        a = np.repeat(ratio[:, None], groups, axis=1) if groups > 1 else ratio[:, None].copy()
+        a = np.repeat(ratio[:, None], groups, axis=1) if groups > 1 else ratio[:, None]
         add = (self.base_lrs - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
         a[restart] = add[None, :]
-        b = np.full((count, groups), eta_min)
+        b = np.broadcast_to(np.float64(eta_min), (count, groups))  # read only: replay copies what it changes
         reset = kinds == RESET0
         if reset.any():
             code[reset] = O.SET

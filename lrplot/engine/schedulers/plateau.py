@@ -1,8 +1,9 @@
 """ReduceLROnPlateau, driven by a sequence of metric values.
 
-Its state (best value, bad epochs, cooldown) depends on every metric, so it is
-a plain loop over steps; it is also the one scheduler torch refuses inside
-SequentialLR and ChainedScheduler.
+Its state (best value, bad epochs, cooldown) depends on every metric; it is run
+event by event (improvements found by vectorised search, reductions counted
+between them, see :func:`plateau_rows`), bit for bit as torch steps it.  It is
+also the one scheduler torch refuses inside SequentialLR and ChainedScheduler.
 """
 
 from __future__ import annotations
