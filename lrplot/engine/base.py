@@ -251,15 +251,23 @@ class Leaf(Node):
         if len(steps) == 0:
             return None
         resets = np.flatnonzero(kinds == RESET0)
-        if len(resets) == 0:
+        if len(resets) < 64:  # counting up from the current epoch, from 0 again at each reset
             epochs = np.arange(self.epoch + 1, self.epoch + 1 + len(kinds), dtype=np.int64)
+            for low, high in zip(resets.tolist(), resets[1:].tolist() + [len(kinds)]):
+                epochs[low:high] = np.arange(high - low)
         else:
             index = np.arange(len(kinds), dtype=np.int64)
             last_reset = np.full(len(kinds), -1, dtype=np.int64)
             last_reset[resets] = resets
             np.maximum.accumulate(last_reset, out=last_reset)
             epochs = np.where(last_reset >= 0, index - last_reset, self.epoch + index + 1)
-        return steps, self.updates(sim, epochs, kinds, sim.state, steps)  # code 0 (no update) is replay's
+        upd = self.updates(sim, epochs, kinds, sim.state, steps)
+        kept = np.count_nonzero(upd.code)
+        if upd.momentum is None and kept < len(steps) * 3 // 4:  # mostly no updates (StepLR): leave them out
+            keep = upd.code != 0
+            steps = steps[keep]
+            upd = Updates(upd.code[keep], upd.a[keep], None if upd.b is None else upd.b[keep])
+        return steps, upd  # the no-ops that remain (code 0) are replay's
 
     def updates(self, sim: Simulation, epochs, kinds, state: OptimizerState, steps) -> Updates:
         """Updates for events at ``epochs`` (``last_epoch`` after the call) of ``kinds``."""

@@ -28,13 +28,19 @@ MUL, SET, AFFINE, ADD = 1, 2, 3, 4
 _COLUMNWISE_MIN_SEGMENTS = 24
 
 
+def codes(mask, code: int):
+    """``code`` where ``mask``, else 0 (no update), as int8 in one pass."""
+    return np.where(mask, np.int8(code), np.int8(0))
+
+
 def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.ndarray",
-           b: "np.ndarray | None" = None) -> "np.ndarray":
+           b: "np.ndarray | None" = None, every_step: bool = False) -> "np.ndarray":
     """Learning rate for rows ``0..n-1``.
 
     ``start`` is the value after construction (row 0); ``step`` (sorted) says at
     which row each update happens; ``code``/``a``/``b`` describe the updates
     (code 0: no update).  Row ``t`` is the value after the last update with ``step <= t``.
+    ``every_step``: the caller knows ``step`` is ``1..n-1``, one update a row.
     """
     count = len(step)
     if count == 0:
@@ -83,6 +89,8 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
                 _cumprod_segments(values, starts[~sequential], lengths[~sequential], out)
                 if sequential.any():
                     _sequential_segments(values, codes, offsets, starts[sequential], lengths[sequential], out)
+    if every_step:
+        return out
     # Row t shows the value after the last update at a step <= t (several updates at one step: the last).
     rows = np.empty(count + 2, dtype=np.int64)
     rows[0], rows[1:-1], rows[-1] = 0, step, n

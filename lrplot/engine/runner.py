@@ -55,8 +55,9 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     constructed = state.snapshot()
     row0 = list(state.lr)
     momentum0 = list(state.momentum)
+    routed = np.arange(1, n, dtype=np.int64)
     if n > 1:
-        node.route(sim, np.arange(1, n, dtype=np.int64), np.full(n - 1, STEP, dtype=np.int8))
+        node.route(sim, routed, np.full(n - 1, STEP, dtype=np.int8))
     parts = []
     for leaf in sim.leaves:
         collected = leaf.collect(sim)
@@ -66,8 +67,9 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     lr = np.empty((n, groups))
     momentum = np.empty((n, groups)) if sim.momentum_cycled else None
     steps, code, a, b = _merge([(i, s, u.code, u.a, u.b) for i, s, u in parts], groups)
+    every_step = steps is routed  # one leaf updated at every step: rows are its updates
     for g in range(groups):
-        lr[:, g] = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g])
+        lr[:, g] = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g], every_step)
     if momentum is not None:
         m_steps, _, m_vals, _ = _merge([(i, s, u.code, u.momentum, None) for i, s, u in parts
                                         if u.momentum is not None], groups)
@@ -101,15 +103,32 @@ def _merge(parts, groups: int):
     if len(parts) == 1:
         _, steps, code, a, b = parts[0]
         return steps, code, np.broadcast_to(a, (len(steps), groups)), b
-    steps = np.concatenate([p[1] for p in parts])
-    key = np.concatenate([p[1] * len(parts) + k for k, p in enumerate(parts)])
-    order = np.argsort(key, kind="stable")  # timsort: merges the already sorted runs
-    code = np.concatenate([p[2] for p in parts])[order]
-    a = np.concatenate([np.broadcast_to(p[3], (len(p[1]), groups)) for p in parts])[order]
-    b = None
-    if any(p[4] is not None for p in parts):
-        b = np.concatenate([np.zeros((len(p[1]), groups)) if p[4] is None else p[4] for p in parts])[order]
-    return steps[order], code, a, b
+    parts = [p for p in parts if len(p[1])]
+    if len(parts) <= 1:
+        return _merge(parts, groups)
+    if all(p[1][-1] <= q[1][0] for p, q in zip(parts, parts[1:])):  # one after the other (SequentialLR)
+        b = None
+        if any(p[4] is not None for p in parts):
+            b = np.concatenate([np.zeros((len(p[1]), groups)) if p[4] is None else p[4] for p in parts])
+        return (np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
+                np.concatenate([np.broadcast_to(p[3], (len(p[1]), groups)) for p in parts]), b)
+    keys = [p[1] * len(parts) + k for k, p in enumerate(parts)]  # each leaf's steps are sorted
+    if len(parts) <= 4:  # where each update goes: its index plus the other leaves' updates before it
+        places = [np.arange(len(key)) + sum(np.searchsorted(other, key) for j, other in enumerate(keys) if j != k)
+                  for k, key in enumerate(keys)]
+    else:
+        order = np.argsort(np.concatenate(keys), kind="stable")
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        places = np.split(inverse, np.cumsum([len(key) for key in keys])[:-1])
+    total = sum(len(key) for key in keys)
+    steps, code, a = np.empty(total, np.int64), np.empty(total, np.int8), np.empty((total, groups))
+    b = np.zeros((total, groups)) if any(p[4] is not None for p in parts) else None
+    for place, (_, p_steps, p_code, p_a, p_b) in zip(places, parts):
+        steps[place], code[place], a[place] = p_steps, p_code, p_a
+        if p_b is not None:
+            b[place] = p_b
+    return steps, code, a, b
 
 
 def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> SimulationResult:
@@ -139,8 +158,8 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
 
 def _check_finite(lr, node) -> list[str]:
     """Non-finite rates are an error; negative ones are what torch computes, so they are kept and reported."""
-    bad = ~np.isfinite(lr)
-    if bad.any():
+    if not np.isfinite(lr).all():
+        bad = ~np.isfinite(lr)
         step = int(np.argmax(bad.any(axis=1)))
         raise NotFinite(f"{node.spec.name}: the learning rate becomes {float(lr[step][bad[step]][0])!r} at "
                         f"step {step}; check the parameters (factors must keep it finite)", step)

@@ -119,19 +119,28 @@ class CosineAnnealingWarmRestarts(Leaf):
         t_cur0, t_i0 = self.t_cur, self.t_i
         if self.epoch < 0 and kinds[0] == STEP:  # the first STEP is a fresh start
             t_cur0, t_i0 = -1, self.p["T_0"]
-        raw = t_cur0 + np.cumsum(kinds == STEP)  # RESET0 (_update_lr(0)) leaves T_cur alone
+        raw = t_cur0 + np.cumsum(kinds == STEP)  # RESET0 (_update_lr(0)) leaves T_cur alone; never decreases
+        code = np.full(len(epochs), O.SET, dtype=np.int8)
         t_mult = self.p["T_mult"]
-        if t_mult == 1:
-            t_cur, t_i = raw % t_i0, np.full(len(raw), t_i0, dtype=np.int64)
-        else:  # walk the few, geometrically growing cycles
-            t_cur = raw.copy()
-            t_i = np.full(len(raw), t_i0, dtype=np.int64)
-            begin, length, top = 0, t_i0, int(raw.max())
-            while begin + length <= top:
-                begin, length = begin + length, length * t_mult
-                later = raw >= begin
-                t_cur[later] = raw[later] - begin
-                t_i[later] = length
-        return Updates(np.full(len(epochs), O.SET, dtype=np.int8), self._lr(t_cur, t_i))
+        if t_mult == 1:  # every cycle the same T_i: each (T_cur, T_i) once, then looked up
+            t_cur = raw % t_i0
+            if len(raw) <= t_i0:
+                return Updates(code, self._lr(t_cur, np.full(len(raw), t_i0, dtype=np.int64)))
+            one_cycle = np.arange(t_i0, dtype=np.int64)
+            return Updates(code, self._lr(one_cycle, np.full(t_i0, t_i0, dtype=np.int64))[t_cur])
+        # the few, geometrically growing cycles: raw ascends, so each cycle is a slice
+        cycles, top = [(0, t_i0)], int(raw.max())
+        while cycles[-1][0] + cycles[-1][1] <= top:
+            begin, length = cycles[-1]
+            cycles.append((begin + length, length * t_mult))
+        t_cur = raw.copy()
+        t_i = np.empty(len(raw), dtype=np.int64)
+        edges = np.searchsorted(raw, [begin for begin, _ in cycles[1:]], side="left").tolist() + [len(raw)]
+        low = 0
+        for (begin, length), high in zip(cycles, edges):
+            t_cur[low:high] -= begin
+            t_i[low:high] = length
+            low = high
+        return Updates(code, self._lr(t_cur, t_i))
 
 CLASSES = (CosineAnnealingLR, CosineAnnealingWarmRestarts)

@@ -101,7 +101,7 @@ class _TimmSchedule(Leaf):
             noise = timm_noises(t[noisy], p["noise_seed"], p.get("noise_type", "normal"), p["noise_pct"],
                                 p["noise_std"])[:, None]
             lr[noisy] = lr[noisy] + lr[noisy] * noise
-        return Updates(np.where(keep, O.SET, 0).astype(np.int8), lr)
+        return Updates(O.codes(keep, O.SET), lr)
 
     def lr_at(self, t):
         """``_get_lr(t)`` for every t, as a (len(t), groups) array."""
