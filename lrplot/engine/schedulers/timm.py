@@ -18,7 +18,7 @@ from ..._lazy import np
 from .. import ops as O
 from .timm_noise import _noise_mask, check_noise, timm_noises
 from ..base import INIT, REPLAY, RESTART, Family, Leaf, Node, SchedulerSpec, Updates
-from ..fmath import pow_
+from ..fmath import pow_, pow_integers, pow_k
 from ..params import BOOL, CHOICE, FLOAT, INT, INT_LIST, RANGE, Param, at_least, greater_than
 from ...errors import ParamError
 
@@ -141,8 +141,23 @@ class _TimmSchedule(Leaf):
         return i, t_i, t_curr
 
     def peaks(self, i):
-        gamma = pow_(self.p["cycle_decay"], i.astype(np.float64))
+        if self.p["cycle_decay"] == 1.0:  # 1.0 ** i is 1.0: the peaks are the base lrs
+            return np.broadcast_to(self.base_lrs[None, :], (len(i), len(self.base_lrs)))
+        gamma = pow_integers(self.p["cycle_decay"], i)
         return self.base_lrs[None, :] * gamma[:, None]
+
+    def live_cycles(self, t, lr_of):
+        """``lr_of(i, t_i, t_curr)`` in the first ``cycle_limit`` cycles, ``lr_min`` after them (computed only
+        where it is used)."""
+        p = self.p
+        i, t_i, t_curr = self.cycles(t)
+        live = i < p["cycle_limit"]
+        if live.all():
+            return lr_of(i, t_i, t_curr)
+        out = np.full((len(t), len(self.base_lrs)), float(p["lr_min"]))
+        if live.any():
+            out[live] = lr_of(i[live], t_i[live], t_curr[live])
+        return out
 
 
 TIMM = Family("timm", "timm", resume=REPLAY)
@@ -180,12 +195,13 @@ class TimmCosine(_TimmSchedule):
 
     def main(self, t):
         p = self.p
-        i, t_i, t_curr = self.cycles(t)
         k = p["k_decay"]
-        lr_max = self.peaks(i)
-        wave = 1 + np.cos(math.pi * pow_(t_curr, k) / pow_(t_i, k))
-        lr = p["lr_min"] + 0.5 * (lr_max - p["lr_min"]) * wave[:, None]
-        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+        def lr_of(i, t_i, t_curr):
+            wave = 1 + np.cos(math.pi * pow_k(t_curr, k) / pow_k(t_i, k))
+            return p["lr_min"] + 0.5 * (self.peaks(i) - p["lr_min"]) * wave[:, None]
+
+        return self.live_cycles(t, lr_of)
 
 
 class TimmTanh(_TimmSchedule):
@@ -207,12 +223,13 @@ class TimmTanh(_TimmSchedule):
 
     def main(self, t):
         p = self.p
-        i, t_i, t_curr = self.cycles(t)
-        tr = t_curr / t_i
-        lr_max = self.peaks(i)
-        shape = 1 - np.tanh(p["lb"] * (1.0 - tr) + p["ub"] * tr)
-        lr = p["lr_min"] + 0.5 * (lr_max - p["lr_min"]) * shape[:, None]
-        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+        def lr_of(i, t_i, t_curr):
+            tr = t_curr / t_i
+            shape = 1 - np.tanh(p["lb"] * (1.0 - tr) + p["ub"] * tr)
+            return p["lr_min"] + 0.5 * (self.peaks(i) - p["lr_min"]) * shape[:, None]
+
+        return self.live_cycles(t, lr_of)
 
 
 class TimmPoly(_TimmSchedule):
@@ -223,12 +240,13 @@ class TimmPoly(_TimmSchedule):
 
     def main(self, t):
         p = self.p
-        i, t_i, t_curr = self.cycles(t)
         k = p["k_decay"]
-        lr_max = self.peaks(i)
-        shape = pow_(1 - pow_(t_curr, k) / pow_(t_i, k), p["power"])
-        lr = p["lr_min"] + (lr_max - p["lr_min"]) * shape[:, None]
-        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+        def lr_of(i, t_i, t_curr):
+            shape = pow_(1 - pow_k(t_curr, k) / pow_k(t_i, k), p["power"])
+            return p["lr_min"] + (self.peaks(i) - p["lr_min"]) * shape[:, None]
+
+        return self.live_cycles(t, lr_of)
 
 
 class TimmStep(_TimmSchedule):
@@ -242,7 +260,7 @@ class TimmStep(_TimmSchedule):
         p = self.p
         decay_t = p["decay_t"]
         steps = (t // int(decay_t)) if float(decay_t).is_integer() else np.floor_divide(t, decay_t)
-        return self.base_lrs[None, :] * pow_(p["decay_rate"], np.asarray(steps, dtype=np.float64))[:, None]
+        return self.base_lrs[None, :] * pow_integers(p["decay_rate"], steps)[:, None]
 
 
 class TimmMultiStep(_TimmSchedule):
@@ -258,7 +276,7 @@ class TimmMultiStep(_TimmSchedule):
             count = np.searchsorted(np.asarray(milestones), t + 1, side="right").astype(np.float64)
         else:  # timm's bisect on an unsorted list: reproduce it literally
             count = np.array([bisect_right(milestones, v + 1) for v in t.tolist()], dtype=np.float64)
-        return self.base_lrs[None, :] * pow_(self.p["decay_rate"], count)[:, None]
+        return self.base_lrs[None, :] * pow_integers(self.p["decay_rate"], count)[:, None]
 
 
 class TimmPlateau(Node):
