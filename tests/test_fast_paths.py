@@ -15,6 +15,7 @@ import numpy as np
 import pytest
 
 import lrplot
+from lrplot.engine import ops as O
 from lrplot.engine.schedulers import timm_noise as N
 from lrplot.engine.schedulers.plateau import plateau_rows
 
@@ -194,3 +195,53 @@ def test_timm_plateau_matches_the_step_by_step_loop(seed):
     metrics = _metrics(rng, n - 1)
     result = lrplot.simulate("PlateauLRScheduler", epochs=n, lr=[0.1, 0.02], metrics=metrics, params=params)
     np.testing.assert_array_equal(result.lr, reference_timm_plateau(params, [0.1, 0.02], metrics))
+
+
+def reference_replay(n: int, start: float, steps, codes, a, b) -> list[float]:
+    """Each update applied in order to one Python float, as torch's param_group['lr'] sees them."""
+    lr, rows, k = start, [], 0
+    for row in range(n):
+        while k < len(steps) and steps[k] <= row:
+            code, x, off = int(codes[k]), float(a[k]), float(b[k])
+            if code == O.MUL:
+                lr = lr * x
+            elif code == O.SET:
+                lr = x
+            elif code == O.AFFINE:
+                lr = x * (lr - off) + off
+            elif code == O.ADD:
+                lr = lr + x
+            k += 1
+        rows.append(lr)
+    return rows
+
+
+@pytest.mark.parametrize("seed", range(80))
+def test_replay_matches_applying_each_update(seed):
+    """Every path of ops.replay (cumprod runs, strided and gathered segment blocks, column-wise and scalar
+    recurrences, folded and no-op updates) against the updates applied one by one."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.choice([2, 50, 3000, 20000]))
+    period = int(rng.choice([7, 40, 101]))
+    per_step = int(rng.choice([1, 1, 2]))
+    steps = np.repeat(np.arange(1, n), per_step)
+    if rng.random() < 0.3:  # some steps without updates
+        steps = np.sort(rng.choice(steps, size=max(1, len(steps) // 2), replace=False))
+    count = len(steps)
+    mix = rng.choice(["mul", "affine", "mixed", "cosine", "uneven"])
+    weights = {"mul": [0.05, 0.9, 0.05, 0, 0], "affine": [0, 0.05, 0.05, 0.9, 0], "mixed": [0.1, 0.3, 0.1, 0.4, 0.1],
+               "cosine": [0, 0, 0, 1, 0], "uneven": [0, 0.1, 0, 0.8, 0.1]}[mix]
+    codes = rng.choice([0, O.MUL, O.SET, O.AFFINE, O.ADD], size=count, p=weights).astype(np.int8)
+    if mix == "uneven":  # restarts after period or period + 3 updates: equal segments, unevenly spaced
+        codes[np.cumsum(rng.choice([period, period + 3], size=count // period + 1))[:-1] % max(count, 1)] = O.SET
+    else:  # evenly spaced restarts: many segments of one length, side by side
+        codes[::period] = O.SET
+    a = rng.uniform(0.9, 1.1, count)
+    a[codes == O.SET] = rng.uniform(0, 1, int((codes == O.SET).sum()))
+    if mix not in ("cosine", "uneven"):
+        a[rng.random(count) < 0.01] = 0.0
+    b = np.full(count, float(rng.choice([0.0, 1e-3, 0.5]))) if rng.random() < 0.8 else rng.uniform(0, 0.1, count)
+    got = O.replay(n, 0.3, steps, codes, a, b)
+    assert got.tolist() == reference_replay(n, 0.3, steps.tolist(), codes, a, b)
+    if count == n - 1 and (steps == np.arange(1, n)).all():
+        assert O.replay(n, 0.3, steps, codes, a, b, every_step=True).tolist() == got.tolist()

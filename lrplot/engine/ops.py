@@ -105,8 +105,7 @@ def _fold_after_set(values, codes, offsets, is_set, rounds: int = 4) -> None:
     ``eta_min=0`` case.
     """
     for _ in range(rounds):
-        sequential = np.flatnonzero((codes == AFFINE) | (codes == ADD))
-        foldable = sequential[is_set[sequential - 1]]
+        foldable = np.flatnonzero((codes[1:] >= AFFINE) & is_set[:-1]) + 1  # AFFINE/ADD right after a SET
         if len(foldable) == 0:
             return
         prev = values[foldable - 1]
@@ -149,6 +148,11 @@ def _sequential_segments(values, codes, offsets, starts, lengths, out) -> None:
 
 
 def _scalar_loop(values, codes, offsets, s: int, length: int, out) -> None:
+    kinds = codes[s + 1:s + length]
+    offs = offsets[s + 1:s + length]
+    if length > 1 and (kinds == AFFINE).all() and (offs == offs[0]).all():  # CosineAnnealingLR's eta_min
+        out[s:s + length] = _affine_run(float(values[s]), values[s + 1:s + length].tolist(), float(offs[0]))
+        return
     vals = values[s:s + length].tolist()
     kinds = codes[s:s + length].tolist()
     offs = offsets[s:s + length].tolist()
@@ -166,13 +170,49 @@ def _scalar_loop(values, codes, offsets, s: int, length: int, out) -> None:
     out[s:s + length] = result
 
 
+def _affine_run(y: float, ratios: list, offset: float) -> list:
+    """``y = r * (y - offset) + offset`` for each ratio, in Python floats (the tightest loop Python has)."""
+    result = [y]
+    append = result.append
+    for r in ratios:
+        y = r * (y - offset) + offset
+        append(y)
+    return result
+
+
 def _columnwise(values, codes, offsets, first, length: int, out) -> None:
-    y = values[first].copy()
-    out[first] = y
+    """Many segments of one length, side by side: a loop over their columns (each a numpy operation on all
+    segments), with the operands gathered once into rows of a contiguous array."""
+    stride = int(first[1] - first[0])
+    if (np.diff(first) == stride).all() and stride >= length:  # evenly spaced: strided views, no copies
+        from numpy.lib.stride_tricks import as_strided
+
+        def columns(array, writeable=False):
+            return as_strided(array[int(first[0]):], (length, len(first)), (array.itemsize, stride * array.itemsize),
+                              writeable=writeable)
+
+        vals, kinds, offs, result = columns(values), columns(codes), columns(offsets), columns(out, True)
+        index = None
+    else:
+        index = first[None, :] + np.arange(length)[:, None]  # (length, segments)
+        vals, kinds, offs = values[index], codes[index], offsets[index]
+        result = np.empty_like(vals)
+    y = result[0] = vals[0]
+    all_affine = (kinds == AFFINE).all(axis=1)
+    all_mul = (kinds == MUL).all(axis=1)
+    scratch = np.empty_like(y)
     for k in range(1, length):
-        index = first + k
-        kind = codes[index]
-        v = values[index]
-        off = offsets[index]
-        y = np.where(kind == MUL, y * v, np.where(kind == AFFINE, v * (y - off) + off, y + v))
-        out[index] = y
+        v, off = vals[k], offs[k]
+        row = result[k]
+        if all_affine[k]:
+            np.subtract(y, off, out=scratch)
+            np.multiply(v, scratch, out=scratch)
+            np.add(scratch, off, out=row)
+        elif all_mul[k]:
+            np.multiply(y, v, out=row)
+        else:
+            kind = kinds[k]
+            row[:] = np.where(kind == MUL, y * v, np.where(kind == AFFINE, v * (y - off) + off, y + v))
+        y = row
+    if index is not None:
+        out[index] = result
