@@ -51,6 +51,8 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
     codes = np.empty(count + 1, dtype=np.int8)
     codes[0] = SET
     codes[1:] = code
+    if (codes == SET).all():  # closed forms: every update sets the lr
+        return _rows(n, values, step, every_step)
     noop = codes == 0
     if noop.any():  # no update: lr * 1.0 is lr, bit for bit
         values[noop] = 1.0
@@ -89,10 +91,14 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
                 _cumprod_segments(values, starts[~sequential], lengths[~sequential], out)
                 if sequential.any():
                     _sequential_segments(values, codes, offsets, starts[sequential], lengths[sequential], out)
+    return _rows(n, out, step, every_step)
+
+
+def _rows(n: int, out, step, every_step: bool):
+    """Row t shows the value after the last update at a step <= t (several updates at one step: the last)."""
     if every_step:
         return out
-    # Row t shows the value after the last update at a step <= t (several updates at one step: the last).
-    rows = np.empty(count + 2, dtype=np.int64)
+    rows = np.empty(len(step) + 2, dtype=np.int64)
     rows[0], rows[1:-1], rows[-1] = 0, step, n
     return np.repeat(out, np.diff(rows))
 

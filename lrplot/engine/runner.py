@@ -73,8 +73,10 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     if momentum is not None:
         m_steps, _, m_vals, _ = _merge([(i, s, u.code, u.momentum, None) for i, s, u in parts
                                         if u.momentum is not None], groups)
+        every_step = m_steps is routed
         for g in range(groups):
-            momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g])
+            momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g],
+                                      every_step=every_step)
     warnings = [w for each in node.walk() for w in each.param_warnings()] + _check_finite(lr, node)
     return SimulationResult(node.spec.name, node.visible_params(), np.arange(n, dtype=np.int64), lr, momentum,
                             "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n),
