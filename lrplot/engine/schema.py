@@ -229,7 +229,7 @@ def _float_array(value: Any):
     from .._lazy import np
 
     if isinstance(value, np.ndarray):
-        if value.dtype.kind != "f" or value.ndim != 1:
+        if value.dtype != np.float64 or value.ndim != 1:  # float64 elements are Python floats; others are checked
             return None
         out = value.astype(np.float64)
     elif isinstance(value, list) and set(map(type, value)) <= {float}:

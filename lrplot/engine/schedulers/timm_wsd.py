@@ -89,7 +89,10 @@ class TimmWSD(_TimmSchedule):
         if not decaying.any():
             return stable_lrs
         frac = np.minimum(t_decay[decaying] / p["decay_t"], 1.0)
-        decay = self.decay(frac)
+        ended = frac == 1.0  # after the decay: one value, computed once
+        decay = np.empty(len(frac))
+        decay[ended] = self.decay(np.ones(1))[0]
+        decay[~ended] = self.decay(frac[~ended])
         out = stable_lrs.copy()
         out[decaying] = lr_min + (stable_lrs[decaying] - lr_min) * decay[:, None]
         return out
