@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,7 +70,11 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     steps, code, a, b = _merge([(i, s, u.code, u.a, u.b) for i, s, u in parts], groups)
     every_step = steps is routed  # one leaf updated at every step: rows are its updates
     for g in range(groups):
-        lr[:, g] = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g], every_step)
+        column = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g], every_step)
+        if groups == 1:
+            lr = column[:, None]  # no copy
+        else:
+            lr[:, g] = column
     if momentum is not None:
         m_steps, _, m_vals, _ = _merge([(i, s, u.code, u.momentum, None) for i, s, u in parts
                                         if u.momentum is not None], groups)
@@ -115,6 +120,9 @@ def _merge(parts, groups: int):
         return (np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
                 np.concatenate([np.broadcast_to(p[3], (len(p[1]), groups)) for p in parts]), b)
     keys = [p[1] * len(parts) + k for k, p in enumerate(parts)]  # each leaf's steps are sorted
+    big = max(range(len(parts)), key=lambda k: len(keys[k]))
+    if 8 * (sum(map(len, keys)) - len(keys[big])) < len(keys[big]):  # a few updates among many: inserted
+        return _insert(parts, keys, big, groups)
     if len(parts) <= 4:  # where each update goes: its index plus the other leaves' updates before it
         places = [np.arange(len(key)) + sum(np.searchsorted(other, key) for j, other in enumerate(keys) if j != k)
                   for k, key in enumerate(keys)]
@@ -131,6 +139,28 @@ def _merge(parts, groups: int):
         if p_b is not None:
             b[place] = p_b
     return steps, code, a, b
+
+
+def _insert(parts, keys, big: int, groups: int):
+    """The other leaves' (few) updates inserted among the largest leaf's, in call order."""
+    others = [k for k in range(len(parts)) if k != big]
+    key = np.concatenate([keys[k] for k in others])
+    order = np.argsort(key, kind="stable")
+    at = np.searchsorted(keys[big], key[order])
+
+    def merged(column: int, blank):
+        small = np.concatenate([blank(k) if parts[k][column] is None else
+                                np.broadcast_to(parts[k][column], (len(keys[k]), *blank(k).shape[1:]))
+                                for k in others])[order]
+        main = parts[big][column]
+        main = blank(big) if main is None else np.broadcast_to(main, (len(keys[big]), *blank(big).shape[1:]))
+        return np.insert(main, at, small, axis=0)
+
+    b = None
+    if any(p[4] is not None for p in parts):
+        b = merged(4, lambda k: np.zeros((len(keys[k]), groups)))
+    return (merged(1, lambda k: np.zeros(len(keys[k]), np.int64)), merged(2, lambda k: np.zeros(len(keys[k]), np.int8)),
+            merged(3, lambda k: np.zeros((len(keys[k]), groups))), b)
 
 
 def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> SimulationResult:
@@ -160,6 +190,9 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
 
 def _check_finite(lr, node) -> list[str]:
     """Non-finite rates are an error; negative ones are what torch computes, so they are kept and reported."""
+    low, high = (float(lr.min()), float(lr.max())) if lr.size else (0.0, 0.0)  # nan, inf show in these
+    if math.isfinite(low) and math.isfinite(high) and low >= 0:
+        return []
     if not np.isfinite(lr).all():
         bad = ~np.isfinite(lr)
         step = int(np.argmax(bad.any(axis=1)))

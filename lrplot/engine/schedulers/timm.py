@@ -92,9 +92,12 @@ class _TimmSchedule(Leaf):
         if self.per_epoch and p.get("t_in_epochs", True):
             keep = t % self.per_epoch == 0  # step(epoch) runs at epoch boundaries; step_update does nothing
             t = t // self.per_epoch
-        lr = np.empty((len(t), sim.groups))
-        if keep.any():
-            lr[keep] = self.lr_at(t[keep])
+        if keep.all():
+            lr = self.lr_at(t)
+        else:
+            lr = np.empty((len(t), sim.groups))
+            if keep.any():
+                lr[keep] = self.lr_at(t[keep])
         noisy = keep & _noise_mask(p, t)
         check_noise(p, int(noisy.sum()))
         if noisy.any():
@@ -106,15 +109,15 @@ class _TimmSchedule(Leaf):
     def lr_at(self, t):
         """``_get_lr(t)`` for every t, as a (len(t), groups) array."""
         p = self.p
-        warm = t < p["warmup_t"]
+        warm, rest = split(t < p["warmup_t"])
         out = np.empty((len(t), len(self.base_lrs)))
-        if warm.any():
+        if len(t[warm]):
             out[warm] = p["warmup_lr_init"] + t[warm, None] * self.warmup_steps[None, :]
-        if (~warm).any():
-            rest = t[~warm]
+        if len(t[rest]):
+            after = t[rest]
             if p.get("warmup_prefix"):
-                rest = rest - p["warmup_t"]
-            out[~warm] = self.main(rest)
+                after = after - p["warmup_t"]
+            out[rest] = self.main(after)
         return out
 
     def main(self, t):
@@ -158,6 +161,15 @@ class _TimmSchedule(Leaf):
         if live.any():
             out[live] = lr_of(i[live], t_i[live], t_curr[live])
         return out
+
+
+def split(mask):
+    """``(mask, ~mask)`` as selections: two slices when ``mask`` is a prefix (steps ascend), which index
+    2-D arrays far faster than boolean masks."""
+    k = int(np.count_nonzero(mask))
+    if mask[:k].all():
+        return slice(0, k), slice(k, None)
+    return mask, ~mask
 
 
 TIMM = Family("timm", "timm", resume=REPLAY)

@@ -19,7 +19,7 @@ from ..._lazy import np
 from ..fmath import pow_
 from ..params import CHOICE, FLOAT, INT, Param, at_least, between, greater_than
 from ..base import SchedulerSpec
-from .timm import LR_MIN, NOISE, T_IN_EPOCHS, TIMM, _TimmSchedule, _unit
+from .timm import LR_MIN, NOISE, T_IN_EPOCHS, TIMM, _TimmSchedule, _unit, split
 from ...errors import ParamError
 
 STABLE_FNS = ("constant", "rsqrt", "power")
@@ -85,8 +85,8 @@ class TimmWSD(_TimmSchedule):
         lr_min = p["lr_min"]
         stable_lrs = np.maximum(self.base_lrs[None, :] * stable[:, None], lr_min)
         t_decay = t_s - (p["t_initial"] - p["decay_t"])
-        decaying = t_decay > 0
-        if not decaying.any():
+        _, decaying = split(t_decay <= 0)
+        if not len(t_decay[decaying]):
             return stable_lrs
         frac = np.minimum(t_decay[decaying] / p["decay_t"], 1.0)
         ended = frac == 1.0  # after the decay: one value, computed once
