@@ -28,6 +28,12 @@ def _values(seed: int) -> np.ndarray:
     return np.where(rng.random(len(values)) < 0.5, -values, values)
 
 
+@pytest.fixture(autouse=True)
+def _orjson_for_every_size(monkeypatch):
+    """Columns of any length through orjson here (the CLI keeps small ones on repr: see test below)."""
+    monkeypatch.setattr(floats, "SMALL", 0)
+
+
 def _without_orjson(monkeypatch) -> None:
     monkeypatch.setitem(sys.modules, "orjson", None)  # import orjson raises ImportError
     monkeypatch.setattr(floats, "_state", {})
@@ -146,3 +152,20 @@ def test_compare_tables_pad_shorter_runs():
     data = json.loads(b"".join(table.write_json([short, long], ["a,b", "c"])))
     assert data["columns"]["a,b"] == short.lr[:, 0].tolist() + [None, None]
     assert list(data["columns"]) == ["step", "a,b", "c_lr_0", "c_lr_1"]
+
+
+SMALL_TABLE = ("import sys; from lrplot.cli.main import main\n"
+               "try:\n    main(sys.argv[1:])\nexcept SystemExit:\n    pass\n"
+               "sys.stderr.write('MODULES ' + ' '.join(m for m in ('orjson', 'json') if m in sys.modules))\n")
+
+
+@pytest.mark.parametrize("steps,orjson_loaded", [("100", False), ("5000", True)])
+def test_small_tables_do_not_import_orjson_or_json(steps, orjson_loaded):
+    """Start-up: a 100-row CSV is written by repr; orjson's import would cost more than it saves."""
+    import subprocess
+
+    proc = subprocess.run([sys.executable, "-c", SMALL_TABLE, "step", "--step-size", "30", "-n", steps, "-f", "csv"],
+                          capture_output=True, text=True)
+    loaded = proc.stderr.split("MODULES ")[-1].split()
+    assert ("orjson" in loaded) == orjson_loaded
+    assert orjson_loaded or "json" not in loaded

@@ -61,10 +61,14 @@ class Cells:
         return len(self.start)
 
 
+#: Below this many values a column is written by repr/str: orjson's import (~3 ms) costs more than it saves.
+SMALL = 4096
+
+
 def cells(values, csv: bool) -> Cells:
     """The column's cells as ``str``/``repr`` write them; nan is an empty cell (``csv``) or ``null`` (JSON)."""
     values = np.asarray(values)
-    orjson = _orjson()
+    orjson = _orjson() if len(values) >= SMALL else None
     if values.dtype.kind in "iub":
         values = np.ascontiguousarray(values, dtype=np.int64)
         if orjson is None:

@@ -7,7 +7,6 @@ writes.  :mod:`.floats` spells whole columns that way at C speed.
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
 
 from .._lazy import np
@@ -73,6 +72,8 @@ def json_text(result: Any) -> str:
 def _json_document(head: dict, cols: list[tuple[str, Any]]) -> bytes:
     """``json.dumps({**head, "columns": {name: values}}, allow_nan=False)``, the columns written by
     :mod:`.floats` (nan is null) instead of float by float."""
+    import json  # not for CSV: start-up
+
     text = json.dumps(head, allow_nan=False)
     parts = [text[:-1].encode(), b", " if head else b"", b'"columns": {']
     for k, (name, values) in enumerate(cols):
