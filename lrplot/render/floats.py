@@ -200,10 +200,15 @@ def csv_rows(columns: list[Cells]) -> bytes:
 
 def json_list(column: Cells) -> bytes:
     """``[a, b, c]`` as ``json.dumps`` writes a list."""
+    return b"[" + json_items(column) + b"]"
+
+
+def json_items(column: Cells) -> bytes:
+    """``a, b, c``: a list's items as ``json.dumps`` separates them."""
     source, (start,), extra = _combined([column])
     n = len(column)
     start = np.concatenate([start, np.full((n, 1), extra + _COMMA_SPACE, dtype=np.int64)], axis=1)
     length = np.concatenate([column.length, np.full((n, 1), 2, dtype=np.int64)], axis=1)
     if n:
         length[-1, -1] = 0  # no separator after the last value
-    return b"[" + _gather(source, start, length) + b"]"
+    return _gather(source, start, length)

@@ -69,6 +69,9 @@ def json_text(result: Any) -> str:
                           columns(result)).decode()
 
 
+_JSON_CHUNK = 1 << 17  # values per block of a JSON column
+
+
 def _json_document(head: dict, cols: list[tuple[str, Any]]) -> bytes:
     """``json.dumps({**head, "columns": {name: values}}, allow_nan=False)``, the columns written by
     :mod:`.floats` (nan is null) instead of float by float."""
@@ -77,7 +80,9 @@ def _json_document(head: dict, cols: list[tuple[str, Any]]) -> bytes:
     text = json.dumps(head, allow_nan=False)
     parts = [text[:-1].encode(), b", " if head else b"", b'"columns": {']
     for k, (name, values) in enumerate(cols):
-        parts += [b", " if k else b"", json.dumps(name).encode(), b": ", floats.json_list(floats.cells(values, csv=False))]
+        items = [floats.json_items(floats.cells(values[start:start + _JSON_CHUNK], csv=False))
+                 for start in range(0, len(values), _JSON_CHUNK)]  # in blocks: bounded scratch memory
+        parts += [b", " if k else b"", json.dumps(name).encode(), b": [", b", ".join(items), b"]"]
     parts.append(b"}}\n")
     return b"".join(parts)
 
