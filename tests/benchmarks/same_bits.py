@@ -2,8 +2,8 @@
 
     python tests/benchmarks/same_bits.py --before DIR
 
-Runs the configurations built in ``WORKER`` (each registry example at 7, 1000 and 4321 steps with one and three param groups, plus
-variants of the schedulers whose fast paths differ: eta_min recursions, restarts, OneCycle phases,
+Runs the configurations built in ``WORKER`` (each registry example at 7, 1000 and 4321 steps with one and
+three param groups, plus variants of the schedulers whose fast paths differ: eta_min recursions, restarts, OneCycle phases,
 SequentialLR milestones, chains, timm cycles and noise, WSD shapes, YOLO warmups, plateau metrics) in this
 tree and in ``DIR`` (e.g. ``git archive <commit> | tar -x -C DIR``), each in its own process set up as the
 ``lrplot`` command is, and compares lr, momentum, marks and reductions bit for bit (errors by message).
