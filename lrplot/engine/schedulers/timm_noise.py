@@ -17,7 +17,7 @@ _MT = None  # one MT19937, re-seeded per draw: constructing a RandomState costs 
 _WORDS = 32  # generator words computed per draw at once: 8 Box-Muller pairs, 16 normals before redrawing alone
 _SEEDS_AT_ONCE = 8192  # seeds per block of mt19937_words: its state words stay in the cache
 MAX_DRAWS = 10_000  # resampling attempts per noisy step: timm itself would loop (nearly) forever
-MAX_NOISY_STEPS = 2_000_000  # noise is drawn one step at a time: bound the time it takes
+MAX_NOISY_STEPS = 2_000_000  # every noisy step seeds its own generator (~1 us): bound the time it takes
 
 
 def check_noise(p: dict, noisy_steps: int) -> None:
@@ -25,8 +25,9 @@ def check_noise(p: dict, noisy_steps: int) -> None:
     if p.get("noise_range_t") is None or noisy_steps == 0:
         return
     if noisy_steps > MAX_NOISY_STEPS:
-        raise ParamError(("noise_range_t",), f"noise on {noisy_steps:,} steps: lrplot draws noise one step at a "
-                         f"time and does at most {MAX_NOISY_STEPS:,}; narrow noise_range_t or simulate fewer steps")
+        raise ParamError(("noise_range_t",), f"noise on {noisy_steps:,} steps: every noisy step seeds its own "
+                         f"generator, as timm does, and lrplot does at most {MAX_NOISY_STEPS:,}; narrow noise_range_t "
+                         "or simulate fewer steps")
     if p.get("noise_type", "normal") != "normal":
         return
     pct, std = p["noise_pct"], p["noise_std"]
