@@ -193,14 +193,12 @@ def _check_finite(lr, node) -> list[str]:
     low, high = (float(lr.min()), float(lr.max())) if lr.size else (0.0, 0.0)  # nan, inf show in these
     if math.isfinite(low) and math.isfinite(high) and low >= 0:
         return []
-    if not np.isfinite(lr).all():
-        bad = ~np.isfinite(lr)
-        step = int(np.argmax(bad.any(axis=1)))
-        raise NotFinite(f"{node.spec.name}: the learning rate becomes {float(lr[step][bad[step]][0])!r} at "
-                        f"step {step}; check the parameters (factors must keep it finite)", step)
-    negative = lr < 0
-    if negative.any():
-        step = int(np.argmax(negative.any(axis=1)))
-        return [f"the learning rate goes negative at step {step} ({float(lr[step][negative[step]][0])!r}); "
-                "torch computes the same, but no optimizer should see it"]
-    return []
+    flat, groups = lr.reshape(-1), lr.shape[1]  # the first bad value in row-major order: its row and value
+    bad = ~np.isfinite(flat)
+    if bad.any():
+        first = int(np.argmax(bad))
+        raise NotFinite(f"{node.spec.name}: the learning rate becomes {float(flat[first])!r} at "
+                        f"step {first // groups}; check the parameters (factors must keep it finite)", first // groups)
+    first = int(np.argmax(flat < 0))
+    return [f"the learning rate goes negative at step {first // groups} ({float(flat[first])!r}); "
+            "torch computes the same, but no optimizer should see it"]

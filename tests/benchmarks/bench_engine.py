@@ -49,6 +49,9 @@ CASES = {
                                         {"scheduler": "ExponentialLR", "params": {"gamma": 0.999999}}]},
     "ReduceLROnPlateau": {"patience": 5},
     "CosineLRScheduler(noise on every step)": {"t_initial": 1000000, "noise_range_t": 0, "t_in_epochs": False},
+    # the examples' 140 iterations would run 7,000 times past their last epoch (a negative lr): a real 1e6
+    "ultralytics:BaseTrainer": {"epochs": 1000, "nb": 1000},
+    "yolov5:train": {"epochs": 1000, "nb": 1000},
 }
 
 WORKER = r"""

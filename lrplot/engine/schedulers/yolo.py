@@ -120,13 +120,13 @@ class _YoloSchedule(Leaf):
         if self.steps_at_epoch_start:
             scheduled = target
         else:  # stepped after each epoch: lf(epoch - 1), but the epoch where warmup ends keeps lf(epoch)
-            previous = table[np.maximum(epoch - 1, 0)]
+            scheduled = base * table[np.maximum(epoch - 1, 0)][:, None]
             keep = (epoch == 0) | (epoch == self.nw // self.nb)
-            scheduled = np.where(keep[:, None], target, base * previous[:, None])
+            scheduled[keep] = target[keep]
         nw = self.nw
         warm = np.flatnonzero(ni < nw) if nw else np.zeros(0, dtype=np.int64)  # the ramp, up to (not at) nw
         x = ni[warm].astype(np.float64)[:, None]
-        lr = np.array(scheduled)  # a copy: the warmup rows are written into it
+        lr = scheduled  # a fresh array (or target, whose rows are read before they are written)
         if nw:
             at_end = ni == nw
             lr[at_end] = target[at_end]
