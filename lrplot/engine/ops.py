@@ -96,9 +96,10 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
 
 def _rows(n: int, out, step, every_step: bool):
     """Row t shows the value after the last update at a step <= t (several updates at one step: the last)."""
-    if every_step:
-        return out
-    rows = np.empty(len(step) + 2, dtype=np.int64)
+    count = len(step)
+    if every_step or (count == n - 1 and step[0] == 1 and step[-1] == n - 1 and (step[1:] > step[:-1]).all()):
+        return out  # one update at each of the steps 1..n-1: rows and updates line up
+    rows = np.empty(count + 2, dtype=np.int64)
     rows[0], rows[1:-1], rows[-1] = 0, step, n
     return np.repeat(out, np.diff(rows))
 
