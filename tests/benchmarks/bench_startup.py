@@ -5,7 +5,8 @@
 Runs, in fresh processes and interleaved round by round (this machine is shared and noisy, so only ratios
 measured side by side mean anything), and prints the median wall time of each:
 
-* the floors: ``python -c "import numpy"`` and ``python -c "import typer"``;
+* the floors: ``python -c "import numpy"`` (also with ``OPENBLAS_NUM_THREADS=1``, as lrplot runs it: the
+  default starts a BLAS thread pool, whose cost swings with the machine's load) and ``python -c "import typer"``;
 * ``lrplot step --step-size 30 --gamma 0.1 --format csv`` (target <= 1.3x import numpy);
 * ``lrplot --help`` and one bash completion request (targets <= 1.5x import typer);
 * ``--before DIR``: the same commands from another checkout (e.g. ``git archive <commit> | tar -x -C DIR``),
@@ -70,6 +71,8 @@ def main() -> int:
         compileall.compile_dir(os.path.join(tree, "lrplot"), quiet=1)
     runs: dict[str, tuple[list[str], dict]] = {
         "numpy": ([sys.executable, "-c", "import numpy"], environment(None, {})),
+        # what lrplot itself runs: numpy with one BLAS thread (no thread pool to start; see lrplot/_setup.py)
+        "numpy, 1 BLAS thread": ([sys.executable, "-c", "import numpy"], environment(None, {"OPENBLAS_NUM_THREADS": "1"})),
         "typer": ([sys.executable, "-c", "import typer"], environment(None, {})),
     }
     for label, tree in trees.items():
@@ -83,14 +86,16 @@ def main() -> int:
             times[key].append(once(argv, env))
     median = {key: statistics.median(values) for key, values in times.items()}
     print(f"median of {args.rounds} interleaved runs, {sys.executable} ({sys.version.split()[0]})")
-    for key in ("numpy", "typer"):
-        print(f"  python -c 'import {key}'{'':22s} {median[key] * 1e3:7.1f} ms")
+    for key in ("numpy", "numpy, 1 BLAS thread", "typer"):
+        print(f"  python -c 'import {key.split(',')[0]}'{key[5:]:22s} {median[key] * 1e3:7.1f} ms")
     for name, (floor, target) in TARGETS.items():
         for label in trees:
             ms, ratio = median[f"{name} {label}"] * 1e3, median[f"{name} {label}"] / median[floor]
             verdict = "ok" if ratio <= target else "MISSED"
+            extra = f", {median[f'{name} {label}'] / median['numpy, 1 BLAS thread']:4.2f}x with 1 BLAS thread" \
+                if floor == "numpy" else ""
             print(f"  {name:10s} {label:6s}{'':20s} {ms:7.1f} ms  {ratio:5.2f}x import {floor} "
-                  f"(target <= {target:g}x: {verdict})")
+                  f"(target <= {target:g}x: {verdict}{extra})")
     return 0
 
 
