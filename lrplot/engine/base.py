@@ -263,7 +263,7 @@ class Leaf(Node):
             epochs = np.where(last_reset >= 0, index - last_reset, self.epoch + index + 1)
         upd = self.updates(sim, epochs, kinds, sim.state, steps)
         kept = np.count_nonzero(upd.code)
-        if upd.momentum is None and kept < len(steps) * 3 // 4:  # mostly no updates (StepLR): leave them out
+        if upd.momentum is None and kept < len(steps) * 3 // 4:  # many no-ops (StepLR: 29 in 30): left out
             keep = upd.code != 0
             steps = steps[keep]
             upd = Updates(upd.code[keep], upd.a[keep], None if upd.b is None else upd.b[keep])

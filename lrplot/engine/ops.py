@@ -8,13 +8,15 @@ rate, computed in float64 in a fixed order of operations:
 * ``AFFINE a,b`` ``lr = a * (lr - b) + b``       (CosineAnnealingLR with ``eta_min = b``)
 * ``ADD a``      ``lr = lr + a``                 (CosineAnnealingLR past ``T_max``)
 
-A run is the sequence of these updates, ordered by step and, within a step, by
-the order torch calls the schedulers.  :func:`replay` evaluates it exactly as
+(Code 0 is a step that leaves the lr alone: ``lr * 1.0``.)  A run is the
+sequence of these updates, ordered by step and, within a step, by the order
+torch calls the schedulers.  :func:`replay` evaluates it exactly as
 torch would, one multiplication at a time, but in numpy: runs of ``MUL``
 between two ``SET`` are independent segments, each a ``cumprod`` from its start
 value (segments of equal length are done together as the rows of one 2-D
-``cumprod``); only segments that contain ``AFFINE``/``ADD`` need a sequential
-loop, done column-wise across segments when there are many of them.
+``cumprod``, strided views when they are evenly spaced); only segments that
+contain ``AFFINE``/``ADD`` need a sequential loop, done column-wise across
+segments when there are many of them, else a tight Python loop.
 """
 
 from __future__ import annotations

@@ -131,7 +131,8 @@ def compare_csv_text(results: list, labels: list[str]) -> str:
 
 
 def compare_json_text(results: list, labels: list[str]) -> str:
-    runs = [{"label": label, "scheduler": r.scheduler, "params": _jsonable(r.params)} for r, label in zip(results, labels)]
+    runs = [{"label": label, "scheduler": r.scheduler, "params": _jsonable(r.params)}
+            for r, label in zip(results, labels)]
     return _json_document({"runs": runs}, compare_columns(results, labels)).decode()
 
 

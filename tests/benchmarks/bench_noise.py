@@ -57,7 +57,8 @@ def main() -> int:
     together = timm_noises(np.arange(args.run), SEED, "normal", PCT, STD)
     per_together = (time.perf_counter() - start) / args.run
     assert fresh == reseeded == together[:args.draws].tolist()
-    print(f"fresh RandomState per draw   {per_fresh * 1e6:7.1f} us/draw  ({per_fresh * args.run:6.1f} s for {args.run:,})")
+    print(f"fresh RandomState per draw   {per_fresh * 1e6:7.1f} us/draw  "
+          f"({per_fresh * args.run:6.1f} s for {args.run:,})")
     print(f"one RandomState, re-seeded   {per_reseeded * 1e6:7.1f} us/draw  ({per_reseeded * args.run:6.1f} s)")
     print(f"all draws at once            {per_together * 1e6:7.1f} us/draw  ({per_together * args.run:6.2f} s, measured)")
     print(f"speed-up: {per_fresh / per_together:.0f}x over a fresh RandomState, {per_reseeded / per_together:.0f}x "
