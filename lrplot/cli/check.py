@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import sys
+from typing import TYPE_CHECKING
 
-from ..engine.findings import ERROR, Finding
 from ..errors import EndOfSchedule, LrplotError, NotFinite, format_path
 from ..config import flags as F
 from ..config.runfile import simulate_located
 from . import run as R
+
+if TYPE_CHECKING:  # imported where used: `lrplot --help` builds the check command without running it
+    from ..engine.findings import Finding
 
 
 def list_rules() -> str:
@@ -63,6 +66,7 @@ def check_flags(spec, config: dict, opts: dict, children: list[str] = ()) -> int
 
 def _findings(simulate, config: dict, monitor, replaced, shape_findings: list, notes: list, opts: dict) -> list:
     from ..check.rules import Subject, run_rules
+    from ..engine.findings import ERROR, Finding
 
     try:
         result = simulate(config)

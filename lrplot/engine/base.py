@@ -243,7 +243,7 @@ class Leaf(Node):
         self.events_kinds.append(kinds)
 
     def collect(self, sim: Simulation) -> tuple[Any, Updates] | None:
-        """All stepping-phase updates of this leaf, vectorised, without the no-ops."""
+        """All stepping-phase updates of this leaf, vectorised (code 0: no update)."""
         with self.located():
             return self._collect(sim)
 
@@ -261,8 +261,10 @@ class Leaf(Node):
         if len(steps) == 0:
             return None
         resets = np.flatnonzero(kinds == RESET0)
-        if len(resets) == 0:
+        if len(resets) < 64:  # counting up from the current epoch, from 0 again at each reset
             epochs = np.arange(self.epoch + 1, self.epoch + 1 + len(kinds), dtype=np.int64)
+            for low, high in zip(resets.tolist(), resets[1:].tolist() + [len(kinds)]):
+                epochs[low:high] = np.arange(high - low)
         else:
             index = np.arange(len(kinds), dtype=np.int64)
             last_reset = np.full(len(kinds), -1, dtype=np.int64)
@@ -270,11 +272,12 @@ class Leaf(Node):
             np.maximum.accumulate(last_reset, out=last_reset)
             epochs = np.where(last_reset >= 0, index - last_reset, self.epoch + index + 1)
         upd = self.updates(sim, epochs, kinds, sim.state, steps)
-        keep = upd.code != 0
-        if upd.momentum is None and not keep.all():
+        kept = np.count_nonzero(upd.code)
+        if upd.momentum is None and kept < len(steps) * 3 // 4:  # many no-ops (StepLR: 29 in 30): left out
+            keep = upd.code != 0
             steps = steps[keep]
             upd = Updates(upd.code[keep], upd.a[keep], None if upd.b is None else upd.b[keep])
-        return steps, upd
+        return steps, upd  # the no-ops that remain (code 0) are replay's
 
     def updates(self, sim: Simulation, epochs, kinds, state: OptimizerState, steps) -> Updates:
         """Updates for events at ``epochs`` (``last_epoch`` after the call) of ``kinds``."""

@@ -8,13 +8,15 @@ rate, computed in float64 in a fixed order of operations:
 * ``AFFINE a,b`` ``lr = a * (lr - b) + b``       (CosineAnnealingLR with ``eta_min = b``)
 * ``ADD a``      ``lr = lr + a``                 (CosineAnnealingLR past ``T_max``)
 
-A run is the sequence of these updates, ordered by step and, within a step, by
-the order torch calls the schedulers.  :func:`replay` evaluates it exactly as
+(Code 0 is a step that leaves the lr alone: ``lr * 1.0``.)  A run is the
+sequence of these updates, ordered by step and, within a step, by the order
+torch calls the schedulers.  :func:`replay` evaluates it exactly as
 torch would, one multiplication at a time, but in numpy: runs of ``MUL``
 between two ``SET`` are independent segments, each a ``cumprod`` from its start
 value (segments of equal length are done together as the rows of one 2-D
-``cumprod``); only segments that contain ``AFFINE``/``ADD`` need a sequential
-loop, done column-wise across segments when there are many of them.
+``cumprod``, strided views when they are evenly spaced); only segments that
+contain ``AFFINE``/``ADD`` need a sequential loop, done column-wise across
+segments when there are many of them, else a tight Python loop.
 """
 
 from __future__ import annotations
@@ -28,45 +30,50 @@ MUL, SET, AFFINE, ADD = 1, 2, 3, 4
 _COLUMNWISE_MIN_SEGMENTS = 24
 
 
+def codes(mask, code: int):
+    """``code`` where ``mask``, else 0 (no update), as int8 in one pass."""
+    return np.where(mask, np.int8(code), np.int8(0))
+
+
 def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.ndarray",
-           b: "np.ndarray | None" = None) -> "np.ndarray":
+           b: "np.ndarray | None" = None, every_step: bool = False) -> "np.ndarray":
     """Learning rate for rows ``0..n-1``.
 
     ``start`` is the value after construction (row 0); ``step`` (sorted) says at
-    which row each update happens; ``code``/``a``/``b`` describe the updates.
-    Row ``t`` is the value after the last update with ``step <= t``.
+    which row each update happens; ``code``/``a``/``b`` describe the updates
+    (code 0: no update).  Row ``t`` is the value after the last update with ``step <= t``.
+    ``every_step``: the caller knows ``step`` is ``1..n-1``, one update a row.
     """
     count = len(step)
     if count == 0:
         return np.full(n, start, dtype=np.float64)
-    code = np.asarray(code, dtype=np.int8)
-    a = np.asarray(a, dtype=np.float64)
-    affine = code == AFFINE
-    has_affine = bool(affine.any())
-    zero = a == 0.0
-    if has_affine or zero.any():
-        code = code.copy()
-        a = a.copy()
-        b = np.zeros(count) if b is None else np.asarray(b, dtype=np.float64)
-        # Updates that discard the incoming value are SETs: x*0 == 0 and 0*(x-b)+b == b
-        # for every finite x, which starts a new independent segment.
-        code[zero & (code == MUL)] = SET
-        zero_ratio = affine & zero
-        code[zero_ratio] = SET
-        a[zero_ratio] = b[zero_ratio]
-        # a*(x-0)+0 == a*x (up to the sign of a zero).
-        code[affine & (b == 0.0) & ~zero_ratio] = MUL
-
-    values = np.empty(count + 1)
+    values = np.empty(count + 1)  # the updates' operands, after row 0's value: replay's own copy
     values[0] = start
     values[1:] = a
     codes = np.empty(count + 1, dtype=np.int8)
     codes[0] = SET
     codes[1:] = code
-    is_set = codes == SET
-    if b is not None:
+    if (codes == SET).all():  # closed forms: every update sets the lr
+        return _rows(n, values, step, every_step)
+    noop = codes == 0
+    if noop.any():  # no update: lr * 1.0 is lr, bit for bit
+        values[noop] = 1.0
+        codes[noop] = MUL
+    # Updates that discard the incoming value are SETs: x*0 == 0 for every finite x, which starts a new
+    # independent segment.
+    codes[(values == 0.0) & (codes == MUL)] = SET
+    offsets = None
+    if (codes >= AFFINE).any():  # AFFINE/ADD: a sequential recurrence, unless it can be folded away
         offsets = np.zeros(count + 1)
-        offsets[1:] = b
+        if b is not None:
+            offsets[1:] = b
+        affine = codes == AFFINE
+        zero_ratio = affine & (values == 0.0)  # 0*(x-b)+b == b: a SET
+        codes[zero_ratio] = SET
+        values[zero_ratio] = offsets[zero_ratio]
+        codes[affine & (offsets == 0.0) & ~zero_ratio] = MUL  # a*(x-0)+0 == a*x (up to the sign of a zero)
+    is_set = codes == SET
+    if offsets is not None:
         _fold_after_set(values, codes, offsets, is_set)
     out = np.empty(count + 1)
     with np.errstate(over="ignore", under="ignore", invalid="ignore"):
@@ -74,23 +81,29 @@ def replay(n: int, start: float, step: "np.ndarray", code: "np.ndarray", a: "np.
             out = values
         else:
             starts = np.flatnonzero(is_set)
-            sequential_ops = (codes == AFFINE) | (codes == ADD)
-            if len(starts) == 1 and not sequential_ops.any():
+            sequential_ops = (codes >= AFFINE) if offsets is not None else None
+            if len(starts) == 1 and (sequential_ops is None or not sequential_ops.any()):
                 np.cumprod(values, out=out)
             else:
                 lengths = np.diff(np.append(starts, count + 1))
                 sequential = np.zeros(len(starts), dtype=bool)
-                if sequential_ops.any():
+                if sequential_ops is not None and sequential_ops.any():
                     segment = np.cumsum(is_set) - 1
                     sequential[segment[sequential_ops]] = True
                 _cumprod_segments(values, starts[~sequential], lengths[~sequential], out)
                 if sequential.any():
                     _sequential_segments(values, codes, offsets, starts[sequential], lengths[sequential], out)
-    # Row t shows the value after the last update at a step <= t.
-    if count == n - 1 and step[0] == 1 and step[-1] == n - 1 and (count < 2 or (np.diff(step) == 1).all()):
-        return out  # one update at every step: rows and updates line up
-    last = np.cumsum(np.bincount(step, minlength=n)[:n])
-    return out[last]
+    return _rows(n, out, step, every_step)
+
+
+def _rows(n: int, out, step, every_step: bool):
+    """Row t shows the value after the last update at a step <= t (several updates at one step: the last)."""
+    count = len(step)
+    if every_step or (count == n - 1 and step[0] == 1 and step[-1] == n - 1 and (step[1:] > step[:-1]).all()):
+        return out  # one update at each of the steps 1..n-1: rows and updates line up
+    rows = np.empty(count + 2, dtype=np.int64)
+    rows[0], rows[1:-1], rows[-1] = 0, step, n
+    return np.repeat(out, np.diff(rows))
 
 
 def _fold_after_set(values, codes, offsets, is_set, rounds: int = 4) -> None:
@@ -101,8 +114,7 @@ def _fold_after_set(values, codes, offsets, is_set, rounds: int = 4) -> None:
     ``eta_min=0`` case.
     """
     for _ in range(rounds):
-        sequential = np.flatnonzero((codes == AFFINE) | (codes == ADD))
-        foldable = sequential[is_set[sequential - 1]]
+        foldable = np.flatnonzero((codes[1:] >= AFFINE) & is_set[:-1]) + 1  # AFFINE/ADD right after a SET
         if len(foldable) == 0:
             return
         prev = values[foldable - 1]
@@ -115,6 +127,8 @@ def _fold_after_set(values, codes, offsets, is_set, rounds: int = 4) -> None:
 
 
 def _cumprod_segments(values, starts, lengths, out) -> None:
+    from numpy.lib.stride_tricks import as_strided
+
     for length in np.unique(lengths):
         first = starts[lengths == length]
         if length == 1:
@@ -122,6 +136,11 @@ def _cumprod_segments(values, starts, lengths, out) -> None:
         elif len(first) == 1:
             s = int(first[0])
             np.cumprod(values[s:s + length], out=out[s:s + length])
+        elif (np.diff(first) == first[1] - first[0]).all():  # evenly spaced (one per period): strided views
+            s, stride, rows = int(first[0]), int(first[1] - first[0]), len(first)
+            view = {"shape": (rows, int(length)), "strides": (stride * values.itemsize, values.itemsize)}
+            np.multiply.accumulate(as_strided(values[s:], **view), axis=1,
+                                   out=as_strided(out[s:], **view, writeable=True))
         else:
             index = first[:, None] + np.arange(length)
             out[index] = np.multiply.accumulate(values[index], axis=1)
@@ -138,6 +157,11 @@ def _sequential_segments(values, codes, offsets, starts, lengths, out) -> None:
 
 
 def _scalar_loop(values, codes, offsets, s: int, length: int, out) -> None:
+    kinds = codes[s + 1:s + length]
+    offs = offsets[s + 1:s + length]
+    if length > 1 and (kinds == AFFINE).all() and (offs == offs[0]).all():  # CosineAnnealingLR's eta_min
+        out[s:s + length] = _affine_run(float(values[s]), values[s + 1:s + length].tolist(), float(offs[0]))
+        return
     vals = values[s:s + length].tolist()
     kinds = codes[s:s + length].tolist()
     offs = offsets[s:s + length].tolist()
@@ -155,13 +179,49 @@ def _scalar_loop(values, codes, offsets, s: int, length: int, out) -> None:
     out[s:s + length] = result
 
 
+def _affine_run(y: float, ratios: list, offset: float) -> list:
+    """``y = r * (y - offset) + offset`` for each ratio, in Python floats (the tightest loop Python has)."""
+    result = [y]
+    append = result.append
+    for r in ratios:
+        y = r * (y - offset) + offset
+        append(y)
+    return result
+
+
 def _columnwise(values, codes, offsets, first, length: int, out) -> None:
-    y = values[first].copy()
-    out[first] = y
+    """Many segments of one length, side by side: a loop over their columns (each a numpy operation on all
+    segments), with the operands gathered once into rows of a contiguous array."""
+    stride = int(first[1] - first[0])
+    if (np.diff(first) == stride).all() and stride >= length:  # evenly spaced: strided views, no copies
+        from numpy.lib.stride_tricks import as_strided
+
+        def columns(array, writeable=False):
+            return as_strided(array[int(first[0]):], (length, len(first)), (array.itemsize, stride * array.itemsize),
+                              writeable=writeable)
+
+        vals, kinds, offs, result = columns(values), columns(codes), columns(offsets), columns(out, True)
+        index = None
+    else:
+        index = first[None, :] + np.arange(length)[:, None]  # (length, segments)
+        vals, kinds, offs = values[index], codes[index], offsets[index]
+        result = np.empty_like(vals)
+    y = result[0] = vals[0]
+    all_affine = (kinds == AFFINE).all(axis=1)
+    all_mul = (kinds == MUL).all(axis=1)
+    scratch = np.empty_like(y)
     for k in range(1, length):
-        index = first + k
-        kind = codes[index]
-        v = values[index]
-        off = offsets[index]
-        y = np.where(kind == MUL, y * v, np.where(kind == AFFINE, v * (y - off) + off, y + v))
-        out[index] = y
+        v, off = vals[k], offs[k]
+        row = result[k]
+        if all_affine[k]:
+            np.subtract(y, off, out=scratch)
+            np.multiply(v, scratch, out=scratch)
+            np.add(scratch, off, out=row)
+        elif all_mul[k]:
+            np.multiply(y, v, out=row)
+        else:
+            kind = kinds[k]
+            row[:] = np.where(kind == MUL, y * v, np.where(kind == AFFINE, v * (y - off) + off, y + v))
+        y = row
+    if index is not None:
+        out[index] = result

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,8 +56,9 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     constructed = state.snapshot()
     row0 = list(state.lr)
     momentum0 = list(state.momentum)
+    routed = np.arange(1, n, dtype=np.int64)
     if n > 1:
-        node.route(sim, np.arange(1, n, dtype=np.int64), np.full(n - 1, STEP, dtype=np.int8))
+        node.route(sim, routed, np.full(n - 1, STEP, dtype=np.int8))
     parts = []
     for leaf in sim.leaves:
         collected = leaf.collect(sim)
@@ -66,16 +68,20 @@ def run_tree(node, state: OptimizerState, n: int, per_epoch: int | None = None) 
     lr = np.empty((n, groups))
     momentum = np.empty((n, groups)) if sim.momentum_cycled else None
     steps, code, a, b = _merge([(i, s, u.code, u.a, u.b) for i, s, u in parts], groups)
-    keep = code != 0
-    if not keep.all():
-        steps, code, a, b = steps[keep], code[keep], a[keep], None if b is None else b[keep]
+    every_step = steps is routed  # one leaf updated at every step: rows are its updates
     for g in range(groups):
-        lr[:, g] = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g])
+        column = O.replay(n, row0[g], steps, code, a[:, g], None if b is None else b[:, g], every_step)
+        if groups == 1:
+            lr = column[:, None]  # no copy
+        else:
+            lr[:, g] = column
     if momentum is not None:
         m_steps, _, m_vals, _ = _merge([(i, s, u.code, u.momentum, None) for i, s, u in parts
                                         if u.momentum is not None], groups)
+        every_step = m_steps is routed
         for g in range(groups):
-            momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g])
+            momentum[:, g] = O.replay(n, momentum0[g], m_steps, np.full(len(m_steps), O.SET, np.int8), m_vals[:, g],
+                                      every_step=every_step)
     warnings = [w for each in node.walk() for w in each.param_warnings()] + _check_finite(lr, node)
     return SimulationResult(node.spec.name, node.visible_params(), np.arange(n, dtype=np.int64), lr, momentum,
                             "beta1" if state.use_beta1 else "momentum", warnings=warnings, marks=node.marks(n),
@@ -104,15 +110,57 @@ def _merge(parts, groups: int):
     if len(parts) == 1:
         _, steps, code, a, b = parts[0]
         return steps, code, np.broadcast_to(a, (len(steps), groups)), b
-    steps = np.concatenate([p[1] for p in parts])
-    key = np.concatenate([p[1] * len(parts) + k for k, p in enumerate(parts)])
-    order = np.argsort(key, kind="stable")  # timsort: merges the already sorted runs
-    code = np.concatenate([p[2] for p in parts])[order]
-    a = np.concatenate([np.broadcast_to(p[3], (len(p[1]), groups)) for p in parts])[order]
+    parts = [p for p in parts if len(p[1])]
+    if len(parts) <= 1:
+        return _merge(parts, groups)
+    if all(p[1][-1] <= q[1][0] for p, q in zip(parts, parts[1:])):  # one after the other (SequentialLR)
+        b = None
+        if any(p[4] is not None for p in parts):
+            b = np.concatenate([np.zeros((len(p[1]), groups)) if p[4] is None else p[4] for p in parts])
+        return (np.concatenate([p[1] for p in parts]), np.concatenate([p[2] for p in parts]),
+                np.concatenate([np.broadcast_to(p[3], (len(p[1]), groups)) for p in parts]), b)
+    keys = [p[1] * len(parts) + k for k, p in enumerate(parts)]  # each leaf's steps are sorted
+    big = max(range(len(parts)), key=lambda k: len(keys[k]))
+    if 8 * (sum(map(len, keys)) - len(keys[big])) < len(keys[big]):  # a few updates among many: inserted
+        return _insert(parts, keys, big, groups)
+    if len(parts) <= 4:  # where each update goes: its index plus the other leaves' updates before it
+        places = [np.arange(len(key)) + sum(np.searchsorted(other, key) for j, other in enumerate(keys) if j != k)
+                  for k, key in enumerate(keys)]
+    else:
+        order = np.argsort(np.concatenate(keys), kind="stable")
+        inverse = np.empty_like(order)
+        inverse[order] = np.arange(len(order))
+        places = np.split(inverse, np.cumsum([len(key) for key in keys])[:-1])
+    total = sum(len(key) for key in keys)
+    steps, code, a = np.empty(total, np.int64), np.empty(total, np.int8), np.empty((total, groups))
+    b = np.zeros((total, groups)) if any(p[4] is not None for p in parts) else None
+    for place, (_, p_steps, p_code, p_a, p_b) in zip(places, parts):
+        steps[place], code[place], a[place] = p_steps, p_code, p_a
+        if p_b is not None:
+            b[place] = p_b
+    return steps, code, a, b
+
+
+def _insert(parts, keys, big: int, groups: int):
+    """The other leaves' (few) updates inserted among the largest leaf's, in call order."""
+    others = [k for k in range(len(parts)) if k != big]
+    key = np.concatenate([keys[k] for k in others])
+    order = np.argsort(key, kind="stable")
+    at = np.searchsorted(keys[big], key[order])
+
+    def merged(column: int, blank):
+        small = np.concatenate([blank(k) if parts[k][column] is None else
+                                np.broadcast_to(parts[k][column], (len(keys[k]), *blank(k).shape[1:]))
+                                for k in others])[order]
+        main = parts[big][column]
+        main = blank(big) if main is None else np.broadcast_to(main, (len(keys[big]), *blank(big).shape[1:]))
+        return np.insert(main, at, small, axis=0)
+
     b = None
     if any(p[4] is not None for p in parts):
-        b = np.concatenate([np.zeros((len(p[1]), groups)) if p[4] is None else p[4] for p in parts])[order]
-    return steps[order], code, a, b
+        b = merged(4, lambda k: np.zeros((len(keys[k]), groups)))
+    return (merged(1, lambda k: np.zeros(len(keys[k]), np.int64)), merged(2, lambda k: np.zeros(len(keys[k]), np.int8)),
+            merged(3, lambda k: np.zeros((len(keys[k]), groups))), b)
 
 
 def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> SimulationResult:
@@ -131,7 +179,7 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
         i = int(np.argmax(bad))
         raise ParamError(("metrics", i), f"{float(metrics[i])!r} is not a finite number")
     constructed = state.snapshot()
-    rows = node.run(state.lr, metrics[: n - 1].tolist())
+    rows = node.run(state.lr, metrics[: n - 1])  # a float64 array; run() returns rows of lr
     lr = np.array(rows, dtype=np.float64).reshape(n, state.groups)
     drops = np.flatnonzero((lr[1:] < lr[:-1]).any(axis=1)) + 1
     return SimulationResult(node.spec.name, node.visible_params(), np.arange(n, dtype=np.int64), lr, None,
@@ -142,14 +190,15 @@ def run_metric_driven(node, state: OptimizerState, n: int, metrics) -> Simulatio
 
 def _check_finite(lr, node) -> list[str]:
     """Non-finite rates are an error; negative ones are what torch computes, so they are kept and reported."""
-    bad = ~np.isfinite(lr)
+    low, high = (float(lr.min()), float(lr.max())) if lr.size else (0.0, 0.0)  # nan, inf show in these
+    if math.isfinite(low) and math.isfinite(high) and low >= 0:
+        return []
+    flat, groups = lr.reshape(-1), lr.shape[1]  # the first bad value in row-major order: its row and value
+    bad = ~np.isfinite(flat)
     if bad.any():
-        step = int(np.argmax(bad.any(axis=1)))
-        raise NotFinite(f"{node.spec.name}: the learning rate becomes {float(lr[step][bad[step]][0])!r} at "
-                        f"step {step}; check the parameters (factors must keep it finite)", step)
-    negative = lr < 0
-    if negative.any():
-        step = int(np.argmax(negative.any(axis=1)))
-        return [f"the learning rate goes negative at step {step} ({float(lr[step][negative[step]][0])!r}); "
-                "torch computes the same, but no optimizer should see it"]
-    return []
+        first = int(np.argmax(bad))
+        raise NotFinite(f"{node.spec.name}: the learning rate becomes {float(flat[first])!r} at "
+                        f"step {first // groups}; check the parameters (factors must keep it finite)", first // groups)
+    first = int(np.argmax(flat < 0))
+    return [f"the learning rate goes negative at step {first // groups} ({float(flat[first])!r}); "
+            "torch computes the same, but no optimizer should see it"]

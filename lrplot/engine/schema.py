@@ -216,7 +216,28 @@ def _metrics(value: Any):
         return None
     if not isinstance(value, (list, tuple)) and not hasattr(value, "__len__"):
         raise ParamError(("metrics",), f"expected a list of numbers, got {value!r}")
-    out = np.array([to_float(v, ("metrics", i)) for i, v in enumerate(list(value))], dtype=np.float64)
+    out = _float_array(value)
+    if out is None:  # anything but floats: each value checked (and named when wrong)
+        out = np.array([to_float(v, ("metrics", i)) for i, v in enumerate(list(value))], dtype=np.float64)
     if len(out) == 0:
         raise ParamError(("metrics",), "the list is empty: give one metric value per step")
+    return out
+
+
+def _float_array(value: Any):
+    """A list (or array) of finite Python/numpy floats as a float64 array, checked in C; None for anything else."""
+    from .._lazy import np
+
+    if isinstance(value, np.ndarray):
+        if value.dtype != np.float64 or value.ndim != 1:  # float64 elements are Python floats; others are checked
+            return None
+        out = value.astype(np.float64)
+    elif isinstance(value, list) and set(map(type, value)) <= {float}:
+        out = np.array(value, dtype=np.float64)
+    else:
+        return None
+    bad = ~np.isfinite(out)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise ParamError(("metrics", i), f"{float(out[i])!r} is not a finite number")
     return out

@@ -1,16 +1,16 @@
 """CSV and JSON bytes from a simulation result (no matplotlib here).
 
 Floats are written as Python's ``repr`` of the float64 value: the shortest
-string that reads back to the same bits.  A million rows take a fraction of a
-second because every loop below runs in C (``map``/``zip``/``join``).
+string that reads back to the same bits, and the JSON is what ``json.dumps``
+writes.  :mod:`.floats` spells whole columns that way at C speed.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any, Iterator
 
 from .._lazy import np
+from . import floats
 
 
 def columns(result: Any) -> list[tuple[str, Any]]:
@@ -42,29 +42,21 @@ def group_names(result: Any) -> list[str]:
     return names if len(names) == result.lr.shape[1] else [str(g) for g in range(result.lr.shape[1])]
 
 
-def _strings(values) -> Iterator[str]:
-    if values.dtype.kind in "iu":
-        return map(str, values.tolist())
-    if np.isnan(values).any():  # an unknown value (the metric after the last step) is an empty cell
-        return ("" if v != v else repr(v) for v in values.tolist())
-    return map(float.__repr__, values.tolist())
-
-
-def _json_values(values) -> list:
-    out = values.tolist()
-    if values.dtype.kind == "f" and np.isnan(values).any():
-        return [None if v != v else v for v in out]
-    return out
-
-
-def csv_chunks(cols: list[tuple[str, Any]], chunk_rows: int = 65536) -> Iterator[str]:
+def csv_chunks(cols: list[tuple[str, Any]], chunk_rows: int | None = None) -> Iterator[str]:
     """The CSV text in pieces, so a huge table never sits in memory as one string."""
-    yield ",".join(name for name, _ in cols) + "\n"
+    for chunk in csv_byte_chunks(cols, chunk_rows):
+        yield chunk.decode()
+
+
+def csv_byte_chunks(cols: list[tuple[str, Any]], chunk_rows: int | None = None,
+                    header: str | None = None) -> Iterator[bytes]:
+    """The CSV as bytes: a header line (default: the names as they are), then blocks of rows (see
+    :mod:`.floats`), about 131,072 cells each unless ``chunk_rows`` says."""
+    yield ((",".join(name for name, _ in cols) if header is None else header) + "\n").encode()
     n = len(cols[0][1])
+    chunk_rows = chunk_rows or max(1024, (1 << 17) // len(cols))
     for start in range(0, n, chunk_rows):
-        parts = [_strings(values[start:start + chunk_rows]) for _, values in cols]
-        rows = parts[0] if len(parts) == 1 else map(",".join, zip(*parts))
-        yield "\n".join(rows) + "\n"
+        yield floats.csv_rows([floats.cells(values[start:start + chunk_rows], csv=True) for _, values in cols])
 
 
 def csv_text(result: Any) -> str:
@@ -73,18 +65,31 @@ def csv_text(result: Any) -> str:
 
 def json_text(result: Any) -> str:
     """The same data as the CSV, column-wise, plus the scheduler and its parameters."""
-    data = {
-        "scheduler": result.scheduler,
-        "params": _jsonable(result.params),
-        "columns": {name: _json_values(values) for name, values in columns(result)},
-    }
-    return json.dumps(data, allow_nan=False) + "\n"
+    return _json_document({"scheduler": result.scheduler, "params": _jsonable(result.params)},
+                          columns(result)).decode()
+
+
+_JSON_CHUNK = 1 << 17  # values per block of a JSON column
+
+
+def _json_document(head: dict, cols: list[tuple[str, Any]]) -> bytes:
+    """``json.dumps({**head, "columns": {name: values}}, allow_nan=False)``, the columns written by
+    :mod:`.floats` (nan is null) instead of float by float."""
+    import json  # not for CSV: start-up
+
+    text = json.dumps(head, allow_nan=False)
+    parts = [text[:-1].encode(), b", " if head else b"", b'"columns": {']
+    for k, (name, values) in enumerate(cols):
+        items = [floats.json_items(floats.cells(values[start:start + _JSON_CHUNK], csv=False))
+                 for start in range(0, len(values), _JSON_CHUNK)]  # in blocks: bounded scratch memory
+        parts += [b", " if k else b"", json.dumps(name).encode(), b": [", b", ".join(items), b"]"]
+    parts.append(b"}}\n")
+    return b"".join(parts)
 
 
 def write_csv(results: list, labels: list[str], options=None) -> Iterator[bytes]:
     if len(results) == 1:
-        for chunk in csv_chunks(columns(results[0])):
-            yield chunk.encode()
+        yield from csv_byte_chunks(columns(results[0]))
     else:
         yield compare_csv_text(results, labels).encode()
 
@@ -105,34 +110,30 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def compare_columns(results: list, labels: list[str]) -> list[tuple[str, list]]:
-    """One column per run (and param group), aligned by step; shorter runs leave empty cells."""
+def compare_columns(results: list, labels: list[str]) -> list[tuple[str, Any]]:
+    """One column per run (and param group), aligned by step; shorter runs end in nan (an empty cell)."""
     n = max(len(r) for r in results)
-    cols: list[tuple[str, list]] = [("step", list(range(n)))]
+    cols: list[tuple[str, Any]] = [("step", np.arange(n, dtype=np.int64))]
     for result, label in zip(results, labels):
         groups = result.lr.shape[1]
         for g in range(groups):
-            values = result.lr[:, g].tolist()
+            values = np.full(n, np.nan)
+            values[:len(result)] = result.lr[:, g]
             name = label if groups == 1 else f"{label}_lr_{group_names(result)[g]}"
-            cols.append((name, values + [None] * (n - len(values))))
+            cols.append((name, values))
     return cols
 
 
 def compare_csv_text(results: list, labels: list[str]) -> str:
     cols = compare_columns(results, labels)
     header = ",".join(_csv_field(name) for name, _ in cols)
-    cells = [[("" if v is None else (repr(v) if isinstance(v, float) else str(v))) for v in values]
-             for _, values in cols]
-    return header + "\n" + "".join(",".join(row) + "\n" for row in zip(*cells))
+    return b"".join(csv_byte_chunks(cols, header=header)).decode()
 
 
 def compare_json_text(results: list, labels: list[str]) -> str:
-    data = {
-        "runs": [{"label": label, "scheduler": r.scheduler, "params": _jsonable(r.params)}
-                 for r, label in zip(results, labels)],
-        "columns": dict(compare_columns(results, labels)),
-    }
-    return json.dumps(data, allow_nan=False) + "\n"
+    runs = [{"label": label, "scheduler": r.scheduler, "params": _jsonable(r.params)}
+            for r, label in zip(results, labels)]
+    return _json_document({"runs": runs}, compare_columns(results, labels)).decode()
 
 
 def _csv_field(text: str) -> str:

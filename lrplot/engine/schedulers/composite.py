@@ -91,18 +91,19 @@ class SequentialLR(_Composite):
         self.children[idx].command(sim, RESET0 if reset else STEP, where)
 
     def route_steps(self, sim, steps) -> None:
-        epochs = self.epoch + np.arange(1, len(steps) + 1)
+        """Steps epoch+1, epoch+2, ...: child k takes the slice from milestone k-1 (restarted there by
+        ``_update_lr(0)`` when that milestone falls in the slice) up to milestone k."""
+        first = self.epoch + 1
         self.epoch += len(steps)
-        milestones = np.asarray(self.p["milestones"], dtype=np.int64)
-        idx = np.searchsorted(milestones, epochs, side="right")
-        reset = np.zeros(len(epochs), dtype=bool)
-        if len(milestones):
-            prev = idx > 0
-            reset[prev] = milestones[idx[prev] - 1] == epochs[prev]
+        milestones = self.p["milestones"]
+        edges = [0] + [min(max(m - first, 0), len(steps)) for m in milestones] + [len(steps)]
         for k, child in enumerate(self.children):
-            sel = idx == k
-            if sel.any():
-                child.route(sim, steps[sel], np.where(reset[sel], RESET0, STEP))
+            low, high = edges[k], max(edges[k], edges[k + 1])
+            if high > low:
+                kinds = np.full(high - low, STEP, dtype=np.int8)
+                if k and milestones[k - 1] == first + low:
+                    kinds[0] = RESET0
+                child.route(sim, steps[low:high], kinds)
 
 
 class ChainedScheduler(_Composite):

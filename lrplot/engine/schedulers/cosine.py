@@ -37,21 +37,27 @@ class CosineAnnealingLR(Leaf):
     def updates(self, sim, epochs, kinds, state, steps):
         t_max, eta_min = self.p["T_max"], self.p["eta_min"]
         count, groups = len(epochs), sim.groups
-        restart = (epochs - 1 - t_max) % (2 * t_max) == 0
-        code = np.where(kinds == INIT, 0, np.where(restart, O.ADD, O.AFFINE)).astype(np.int8)
+        consecutive = count > 1 and epochs[-1] - epochs[0] == count - 1 and (np.diff(epochs) == 1).all()
+        restart = np.zeros(count, dtype=bool)  # the step after reaching eta_min: torch's additive branch
+        if consecutive:  # epochs e0, e0+1, ...: the restarts are every 2 * T_max from the first one
+            restart[(t_max + 1 - int(epochs[0])) % (2 * t_max):: 2 * t_max] = True
+        else:
+            restart = (epochs - 1 - t_max) % (2 * t_max) == 0
+        code = np.full(count, O.AFFINE, dtype=np.int8)
+        code[restart] = O.ADD
+        code[kinds == INIT] = 0
         with np.errstate(all="ignore"):
-            if count > 1 and epochs[-1] - epochs[0] == count - 1 and (np.diff(epochs) == 1).all():
-                # consecutive epochs: cos(pi*(e-1)/T) is the previous element of cos(pi*e/T)
+            if consecutive:  # cos(pi*(e-1)/T) is the previous element of cos(pi*e/T)
                 cos = np.cos(math.pi * np.arange(epochs[0] - 1, epochs[-1] + 1, dtype=np.float64) / t_max)
                 cos += 1
                 ratio = cos[1:] / cos[:-1]
             else:
                 e = epochs.astype(np.float64)
                 ratio = (1 + np.cos(math.pi * e / t_max)) / (1 + np.cos(math.pi * (e - 1.0) / t_max))
-        a = np.repeat(ratio[:, None], groups, axis=1) if groups > 1 else ratio[:, None].copy()
+        a = np.repeat(ratio[:, None], groups, axis=1) if groups > 1 else ratio[:, None]
         add = (self.base_lrs - eta_min) * (1 - math.cos(math.pi / t_max)) / 2
         a[restart] = add[None, :]
-        b = np.full((count, groups), eta_min)
+        b = np.broadcast_to(np.float64(eta_min), (count, groups))  # read only: replay copies what it changes
         reset = kinds == RESET0
         if reset.any():
             code[reset] = O.SET
@@ -113,19 +119,28 @@ class CosineAnnealingWarmRestarts(Leaf):
         t_cur0, t_i0 = self.t_cur, self.t_i
         if self.epoch < 0 and kinds[0] == STEP:  # the first STEP is a fresh start
             t_cur0, t_i0 = -1, self.p["T_0"]
-        raw = t_cur0 + np.cumsum(kinds == STEP)  # RESET0 (_update_lr(0)) leaves T_cur alone
+        raw = t_cur0 + np.cumsum(kinds == STEP)  # RESET0 (_update_lr(0)) leaves T_cur alone; never decreases
+        code = np.full(len(epochs), O.SET, dtype=np.int8)
         t_mult = self.p["T_mult"]
-        if t_mult == 1:
-            t_cur, t_i = raw % t_i0, np.full(len(raw), t_i0, dtype=np.int64)
-        else:  # walk the few, geometrically growing cycles
-            t_cur = raw.copy()
-            t_i = np.full(len(raw), t_i0, dtype=np.int64)
-            begin, length, top = 0, t_i0, int(raw.max())
-            while begin + length <= top:
-                begin, length = begin + length, length * t_mult
-                later = raw >= begin
-                t_cur[later] = raw[later] - begin
-                t_i[later] = length
-        return Updates(np.full(len(epochs), O.SET, dtype=np.int8), self._lr(t_cur, t_i))
+        if t_mult == 1:  # every cycle the same T_i: each (T_cur, T_i) once, then looked up
+            t_cur = raw % t_i0
+            if len(raw) <= t_i0:
+                return Updates(code, self._lr(t_cur, np.full(len(raw), t_i0, dtype=np.int64)))
+            one_cycle = np.arange(t_i0, dtype=np.int64)
+            return Updates(code, self._lr(one_cycle, np.full(t_i0, t_i0, dtype=np.int64))[t_cur])
+        # the few, geometrically growing cycles: raw ascends, so each cycle is a slice
+        cycles, top = [(0, t_i0)], int(raw.max())
+        while cycles[-1][0] + cycles[-1][1] <= top:
+            begin, length = cycles[-1]
+            cycles.append((begin + length, length * t_mult))
+        t_cur = raw.copy()
+        t_i = np.empty(len(raw), dtype=np.int64)
+        edges = np.searchsorted(raw, [begin for begin, _ in cycles[1:]], side="left").tolist() + [len(raw)]
+        low = 0
+        for (begin, length), high in zip(cycles, edges):
+            t_cur[low:high] -= begin
+            t_i[low:high] = length
+            low = high
+        return Updates(code, self._lr(t_cur, t_i))
 
 CLASSES = (CosineAnnealingLR, CosineAnnealingWarmRestarts)

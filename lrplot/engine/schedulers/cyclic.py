@@ -217,9 +217,10 @@ class OneCycleLR(Leaf):
             return np.array(state.initial_lr, dtype=np.float64)
         return np.array([extra[key] for extra in state.extra], dtype=np.float64)
 
-    def _anneal(self, start, end, pct):
+    def _anneal(self, start, end, pct, cos=None):
+        """torch's ``_annealing_cos``/``_annealing_linear``; ``cos``: ``cos(pi * pct) + 1`` when already known."""
         if self.p["anneal_strategy"] == "cos":
-            return end + (start - end) / 2.0 * (np.cos(math.pi * pct) + 1)
+            return end + (start - end) / 2.0 * (np.cos(math.pi * pct) + 1 if cos is None else cos)
         return (end - start) * pct + start
 
     def updates(self, sim, epochs, kinds, state, steps):
@@ -231,22 +232,31 @@ class OneCycleLR(Leaf):
         step_num = epochs.astype(np.float64)
         lr = np.empty((count, groups))
         momentum = np.empty((count, groups)) if self.p["cycle_momentum"] else None
-        done = np.zeros(count, dtype=bool)
-        start_step = 0.0
+        ascending = count < 2 or bool((epochs[1:] >= epochs[:-1]).all())  # phases are then slices
+        done = None if ascending else np.zeros(count, dtype=bool)
+        start_step, low = 0.0, 0
         for i, (end_step, lr_a, lr_b, m_a, m_b) in enumerate(self.phases):
             last = i == len(self.phases) - 1
-            sel = ~done & ((step_num <= end_step) | last)
-            if sel.any():
+            if ascending:
+                high = count if last else max(low, int(np.searchsorted(step_num, end_step, side="right")))
+                sel = slice(low, high)
+                empty = high == low
+                low = high
+            else:
+                sel = ~done & ((step_num <= end_step) | last)
+                empty = not sel.any()
+                done |= sel
+            if not empty:
                 if end_step == start_step:
                     raise self.fail(f"a phase of zero length (pct_start={self.p['pct_start']!r}) divides by zero "
                                     f"at step {int(step_num[sel][0])}, as in torch; change pct_start")
                 pct = ((step_num[sel] - start_step) / (end_step - start_step))[:, None]
+                cos = np.cos(math.pi * pct) + 1 if self.p["anneal_strategy"] == "cos" else None  # lr's and momentum's
                 lr[sel] = self._anneal(self._group_value(state, lr_a)[None, :],
-                                       self._group_value(state, lr_b)[None, :], pct)
+                                       self._group_value(state, lr_b)[None, :], pct, cos)
                 if momentum is not None:
                     momentum[sel] = self._anneal(self._group_value(state, m_a)[None, :],
-                                                 self._group_value(state, m_b)[None, :], pct)
-                done |= sel
+                                                 self._group_value(state, m_b)[None, :], pct, cos)
             start_step = end_step
         return Updates(np.full(count, O.SET, dtype=np.int8), lr, None, momentum)
 

@@ -239,13 +239,20 @@ class HFWarmupStableDecay(_HFSchedule):
     def factor(self, t):
         p = self.p
         w, d, s, r = p["num_warmup_steps"], p["num_decay_steps"], self.stable_steps(), p["min_lr_ratio"]
-        up = t.astype(np.float64) / float(max(1, w))
-        shapes = {"linear": up, "cosine": 0.5 * (1.0 - np.cos(math.pi * up)), "1-sqrt": 1.0 - np.sqrt(1.0 - up)}
-        warm = _max0(shapes[p["warmup_type"]] * (1.0 - r) + r)
-        down = (t - w - s).astype(np.float64) / float(max(1, d))
-        shapes = {"linear": 1.0 - down, "cosine": _cosine(down, p["num_cycles"]), "1-sqrt": 1.0 - np.sqrt(down)}
-        decay = _max0(shapes[p["decay_type"]] * (1.0 - r) + r)
-        return np.where(t < w, warm, np.where(t < w + s, 1.0, np.where(t < w + s + d, decay, r)))
+        out = np.where(t < w + s, 1.0, float(r))  # stable, or after the decay: min_lr_ratio
+        warming = t < w
+        decaying = ~warming & (t >= w + s) & (t < w + s + d)  # warmup first, as transformers' if/elif
+        if warming.any():  # each shape only where it applies (cos and sqrt of a million steps cost)
+            up = t[warming].astype(np.float64) / float(max(1, w))
+            shape = {"linear": lambda: up, "cosine": lambda: 0.5 * (1.0 - np.cos(math.pi * up)),
+                     "1-sqrt": lambda: 1.0 - np.sqrt(1.0 - up)}[p["warmup_type"]]()
+            out[warming] = _max0(shape * (1.0 - r) + r)
+        if decaying.any():
+            down = (t[decaying] - w - s).astype(np.float64) / float(max(1, d))
+            shape = {"linear": lambda: 1.0 - down, "cosine": lambda: _cosine(down, p["num_cycles"]),
+                     "1-sqrt": lambda: 1.0 - np.sqrt(down)}[p["decay_type"]]()
+            out[decaying] = _max0(shape * (1.0 - r) + r)
+        return out
 
     def marks(self, n: int) -> list[tuple[int, str]]:
         w, s = self.p["num_warmup_steps"], self.stable_steps()

@@ -78,6 +78,7 @@ class HFGreedy(Node):
             raise ParamError(("window_size",), f"{p['window_size']} with smooth: the running mean of an empty window "
                              "divides by zero at the first step (transformers raises ZeroDivisionError)")
         self.init_lrs = [float(x) for x in lrs]  # _init_lrs: the groups' lr at construction
+        metrics = metrics.tolist() if hasattr(metrics, "tolist") else list(metrics)  # Python floats, as transformers
         lr = list(self.init_lrs)
         self.reset(lr)
         rows = [list(lr)]

@@ -86,7 +86,7 @@ class MultiplicativeLR(Leaf):
 
     def updates(self, sim, epochs, kinds, state, steps):
         f = _lambda_factors(self, sim, epochs)
-        code = np.where(kinds == INIT, 0, O.MUL).astype(np.int8)
+        code = O.codes(kinds != INIT, O.MUL)
         return Updates(code, f)
 
 
@@ -108,7 +108,7 @@ class StepLR(Leaf):
     def updates(self, sim, epochs, kinds, state, steps):
         s, gamma = self.p["step_size"], self.p["gamma"]
         decay = (epochs != 0) & (epochs % s == 0)
-        code = np.where(decay, O.MUL, 0).astype(np.int8)
+        code = O.codes(decay, O.MUL)
         a = np.full((len(epochs), sim.groups), gamma)
         reset = kinds == RESET0
         if reset.any():  # closed form: base_lr * gamma ** (last_epoch // step_size), last_epoch = 0
@@ -167,7 +167,7 @@ class ConstantLR(Leaf):
         factor, total = self.p["factor"], self.p["total_iters"]
         first = epochs == 0
         restore = ~first & (epochs == total)
-        code = np.where(first | restore, O.MUL, 0).astype(np.int8)
+        code = O.codes(first | restore, O.MUL)
         a = np.full((len(epochs), sim.groups), factor)
         if restore.any():
             if factor == 0:
@@ -201,7 +201,7 @@ class LinearLR(Leaf):
         start, end, total = self.p["start_factor"], self.p["end_factor"], self.p["total_iters"]
         first = epochs == 0
         moving = ~first & (kinds != INIT) & (epochs <= total)
-        code = np.where(first | moving, O.MUL, 0).astype(np.int8)
+        code = O.codes(first | moving, O.MUL)
         with np.errstate(all="ignore"):
             e = epochs.astype(np.float64)
             f = 1.0 + (end - start) / (float(total) * start + (e - 1.0) * (end - start))
@@ -225,7 +225,7 @@ class ExponentialLR(Leaf):
     )
 
     def updates(self, sim, epochs, kinds, state, steps):
-        code = np.where(kinds == INIT, 0, O.MUL).astype(np.int8)
+        code = O.codes(kinds != INIT, O.MUL)
         a = np.full((len(epochs), sim.groups), self.p["gamma"])
         reset = kinds == RESET0
         if reset.any():
@@ -250,7 +250,7 @@ class PolynomialLR(Leaf):
     def updates(self, sim, epochs, kinds, state, steps):
         total, power = self.p["total_iters"], self.p["power"]
         active = (kinds != INIT) & (epochs <= total)
-        code = np.where(active, O.MUL, 0).astype(np.int8)
+        code = O.codes(active, O.MUL)
         e = epochs[active].astype(np.float64)
         if total == 0 and active.any():
             raise self.fail("total_iters=0 divides by zero; use total_iters >= 1")

@@ -7,8 +7,6 @@ evaluated eagerly.  JAX computes in float32 unless ``jax_enable_x64`` is on (``d
 
 from __future__ import annotations
 
-import json
-
 from ..._lazy import np
 from ..base import REPLAY, Family, SchedulerSpec
 from ..params import ANY, BOOL, CHOICE, FLOAT, INT, INT_LIST, SCALES, SCHEDULERS, Param
@@ -263,6 +261,8 @@ _COSINE_KWARGS = {p.name: p for p in WarmupCosineDecay.spec.params if p.name != 
 def _sgdr_kwargs(value, path: tuple) -> list[dict]:
     """sgdr_schedule's list of warmup_cosine_decay_schedule keyword dicts (JSON text from a flag)."""
     if isinstance(value, str):
+        import json  # only for flags' JSON text: not at start-up
+
         try:
             value = json.loads(value)
         except ValueError:

@@ -16,9 +16,9 @@ from bisect import bisect_right
 
 from ..._lazy import np
 from .. import ops as O
-from .timm_noise import _noise_mask, check_noise, timm_noise
+from .timm_noise import _noise_mask, check_noise, timm_noises
 from ..base import INIT, REPLAY, RESTART, Family, Leaf, Node, SchedulerSpec, Updates
-from ..fmath import pow_
+from ..fmath import pow_, pow_integers, pow_k
 from ..params import BOOL, CHOICE, FLOAT, INT, INT_LIST, RANGE, Param, at_least, greater_than
 from ...errors import ParamError
 
@@ -92,29 +92,32 @@ class _TimmSchedule(Leaf):
         if self.per_epoch and p.get("t_in_epochs", True):
             keep = t % self.per_epoch == 0  # step(epoch) runs at epoch boundaries; step_update does nothing
             t = t // self.per_epoch
-        lr = np.empty((len(t), sim.groups))
-        if keep.any():
-            lr[keep] = self.lr_at(t[keep])
+        if keep.all():
+            lr = self.lr_at(t)
+        else:
+            lr = np.empty((len(t), sim.groups))
+            if keep.any():
+                lr[keep] = self.lr_at(t[keep])
         noisy = keep & _noise_mask(p, t)
         check_noise(p, int(noisy.sum()))
-        for i in np.flatnonzero(noisy).tolist():
-            noise = timm_noise(int(t[i]), p["noise_seed"], p.get("noise_type", "normal"), p["noise_pct"],
-                               p["noise_std"])
-            lr[i] = lr[i] + lr[i] * noise
-        return Updates(np.where(keep, O.SET, 0).astype(np.int8), lr)
+        if noisy.any():
+            noise = timm_noises(t[noisy], p["noise_seed"], p.get("noise_type", "normal"), p["noise_pct"],
+                                p["noise_std"])[:, None]
+            lr[noisy] = lr[noisy] + lr[noisy] * noise
+        return Updates(O.codes(keep, O.SET), lr)
 
     def lr_at(self, t):
         """``_get_lr(t)`` for every t, as a (len(t), groups) array."""
         p = self.p
-        warm = t < p["warmup_t"]
+        warm, rest = split(t < p["warmup_t"])
         out = np.empty((len(t), len(self.base_lrs)))
-        if warm.any():
+        if len(t[warm]):
             out[warm] = p["warmup_lr_init"] + t[warm, None] * self.warmup_steps[None, :]
-        if (~warm).any():
-            rest = t[~warm]
+        if len(t[rest]):
+            after = t[rest]
             if p.get("warmup_prefix"):
-                rest = rest - p["warmup_t"]
-            out[~warm] = self.main(rest)
+                after = after - p["warmup_t"]
+            out[rest] = self.main(after)
         return out
 
     def main(self, t):
@@ -141,8 +144,32 @@ class _TimmSchedule(Leaf):
         return i, t_i, t_curr
 
     def peaks(self, i):
-        gamma = pow_(self.p["cycle_decay"], i.astype(np.float64))
+        if self.p["cycle_decay"] == 1.0:  # 1.0 ** i is 1.0: the peaks are the base lrs
+            return np.broadcast_to(self.base_lrs[None, :], (len(i), len(self.base_lrs)))
+        gamma = pow_integers(self.p["cycle_decay"], i)
         return self.base_lrs[None, :] * gamma[:, None]
+
+    def live_cycles(self, t, lr_of):
+        """``lr_of(i, t_i, t_curr)`` in the first ``cycle_limit`` cycles, ``lr_min`` after them (computed only
+        where it is used)."""
+        p = self.p
+        i, t_i, t_curr = self.cycles(t)
+        live = i < p["cycle_limit"]
+        if live.all():
+            return lr_of(i, t_i, t_curr)
+        out = np.full((len(t), len(self.base_lrs)), float(p["lr_min"]))
+        if live.any():
+            out[live] = lr_of(i[live], t_i[live], t_curr[live])
+        return out
+
+
+def split(mask):
+    """``(mask, ~mask)`` as selections: two slices when ``mask`` is a prefix (steps ascend), which index
+    2-D arrays far faster than boolean masks."""
+    k = int(np.count_nonzero(mask))
+    if mask[:k].all():
+        return slice(0, k), slice(k, None)
+    return mask, ~mask
 
 
 TIMM = Family("timm", "timm", resume=REPLAY)
@@ -180,12 +207,13 @@ class TimmCosine(_TimmSchedule):
 
     def main(self, t):
         p = self.p
-        i, t_i, t_curr = self.cycles(t)
         k = p["k_decay"]
-        lr_max = self.peaks(i)
-        wave = 1 + np.cos(math.pi * pow_(t_curr, k) / pow_(t_i, k))
-        lr = p["lr_min"] + 0.5 * (lr_max - p["lr_min"]) * wave[:, None]
-        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+        def lr_of(i, t_i, t_curr):
+            wave = 1 + np.cos(math.pi * pow_k(t_curr, k) / pow_k(t_i, k))
+            return p["lr_min"] + 0.5 * (self.peaks(i) - p["lr_min"]) * wave[:, None]
+
+        return self.live_cycles(t, lr_of)
 
 
 class TimmTanh(_TimmSchedule):
@@ -207,12 +235,13 @@ class TimmTanh(_TimmSchedule):
 
     def main(self, t):
         p = self.p
-        i, t_i, t_curr = self.cycles(t)
-        tr = t_curr / t_i
-        lr_max = self.peaks(i)
-        shape = 1 - np.tanh(p["lb"] * (1.0 - tr) + p["ub"] * tr)
-        lr = p["lr_min"] + 0.5 * (lr_max - p["lr_min"]) * shape[:, None]
-        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+        def lr_of(i, t_i, t_curr):
+            tr = t_curr / t_i
+            shape = 1 - np.tanh(p["lb"] * (1.0 - tr) + p["ub"] * tr)
+            return p["lr_min"] + 0.5 * (self.peaks(i) - p["lr_min"]) * shape[:, None]
+
+        return self.live_cycles(t, lr_of)
 
 
 class TimmPoly(_TimmSchedule):
@@ -223,12 +252,13 @@ class TimmPoly(_TimmSchedule):
 
     def main(self, t):
         p = self.p
-        i, t_i, t_curr = self.cycles(t)
         k = p["k_decay"]
-        lr_max = self.peaks(i)
-        shape = pow_(1 - pow_(t_curr, k) / pow_(t_i, k), p["power"])
-        lr = p["lr_min"] + (lr_max - p["lr_min"]) * shape[:, None]
-        return np.where((i < p["cycle_limit"])[:, None], lr, p["lr_min"])
+
+        def lr_of(i, t_i, t_curr):
+            shape = pow_(1 - pow_k(t_curr, k) / pow_k(t_i, k), p["power"])
+            return p["lr_min"] + (self.peaks(i) - p["lr_min"]) * shape[:, None]
+
+        return self.live_cycles(t, lr_of)
 
 
 class TimmStep(_TimmSchedule):
@@ -242,7 +272,7 @@ class TimmStep(_TimmSchedule):
         p = self.p
         decay_t = p["decay_t"]
         steps = (t // int(decay_t)) if float(decay_t).is_integer() else np.floor_divide(t, decay_t)
-        return self.base_lrs[None, :] * pow_(p["decay_rate"], np.asarray(steps, dtype=np.float64))[:, None]
+        return self.base_lrs[None, :] * pow_integers(p["decay_rate"], steps)[:, None]
 
 
 class TimmMultiStep(_TimmSchedule):
@@ -258,7 +288,7 @@ class TimmMultiStep(_TimmSchedule):
             count = np.searchsorted(np.asarray(milestones), t + 1, side="right").astype(np.float64)
         else:  # timm's bisect on an unsorted list: reproduce it literally
             count = np.array([bisect_right(milestones, v + 1) for v in t.tolist()], dtype=np.float64)
-        return self.base_lrs[None, :] * pow_(self.p["decay_rate"], count)[:, None]
+        return self.base_lrs[None, :] * pow_integers(self.p["decay_rate"], count)[:, None]
 
 
 class TimmPlateau(Node):
@@ -285,34 +315,34 @@ class TimmPlateau(Node):
         ),
     )
 
-    def run(self, lrs: list[float], metrics) -> list[list[float]]:
-        from .plateau import ReduceLROnPlateau
+    def run(self, lrs: list[float], metrics):
+        """timm's ``step(epoch, metric)`` for epochs 1..: warmup rows, then torch's plateau on the metrics after
+        the warmup (its own lr never sees the noise: timm restores the lr before the next step), plus noise."""
+        from .plateau import plateau_rows
 
         p = self.p
         base = [float(v) for v in lrs]
         warm = p["warmup_t"]
-        steps = [(v - p["warmup_lr_init"]) / warm for v in base] if warm else [1.0] * len(base)
-        lr = [p["warmup_lr_init"]] * len(base) if warm else list(base)
-        inner = ReduceLROnPlateau({"mode": p["mode"], "factor": p["decay_rate"], "patience": p["patience_t"],
-                                   "threshold": p["threshold"], "threshold_mode": "rel", "cooldown": p["cooldown_t"],
-                                   "min_lr": p["lr_min"], "eps": 1e-8})
-        state = inner.start(len(base))
-        rows = [list(lr)]
-        restore = None
-        epochs = np.arange(1, len(metrics) + 1)
-        check_noise(p, int((_noise_mask(p, epochs) & (epochs > warm)).sum()))
-        for epoch, metric in enumerate(metrics, start=1):
-            if epoch <= warm:
-                lr = [p["warmup_lr_init"] + epoch * s for s in steps]
-            else:
-                if restore is not None:
-                    lr, restore = restore, None
-                lr = inner.step(state, lr, metric)
-                if _noise_mask(p, np.array([epoch]))[0]:
-                    noise = timm_noise(epoch, p["noise_seed"], p["noise_type"], p["noise_pct"], p["noise_std"])
-                    restore = list(lr)
-                    lr = [v + v * noise for v in lr]
-            rows.append(list(lr))
+        n = len(metrics) + 1
+        rows = np.empty((n, len(base)))
+        if warm:
+            steps = np.array([(v - p["warmup_lr_init"]) / warm for v in base])
+            rows[0] = p["warmup_lr_init"]
+            epochs = np.arange(1, min(warm, n - 1) + 1, dtype=np.float64)[:, None]
+            rows[1:len(epochs) + 1] = p["warmup_lr_init"] + epochs * steps[None, :]
+        else:
+            rows[0] = base
+        if n - 1 > warm:
+            inner = {"mode": p["mode"], "factor": p["decay_rate"], "patience": p["patience_t"],
+                     "threshold": p["threshold"], "threshold_mode": "rel", "cooldown": p["cooldown_t"],
+                     "min_lr": p["lr_min"], "eps": 1e-8}
+            rows[warm:] = plateau_rows(inner, rows[warm].tolist(), np.asarray(metrics, dtype=np.float64)[warm:])
+        epochs = np.arange(1, n)
+        noisy = _noise_mask(p, epochs) & (epochs > warm)
+        check_noise(p, int(noisy.sum()))
+        if noisy.any():
+            noise = timm_noises(epochs[noisy], p["noise_seed"], p["noise_type"], p["noise_pct"], p["noise_std"])
+            rows[1:][noisy] = rows[1:][noisy] + rows[1:][noisy] * noise[:, None]
         return rows
 
 

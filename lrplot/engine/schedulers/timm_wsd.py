@@ -19,7 +19,7 @@ from ..._lazy import np
 from ..fmath import pow_
 from ..params import CHOICE, FLOAT, INT, Param, at_least, between, greater_than
 from ..base import SchedulerSpec
-from .timm import LR_MIN, NOISE, T_IN_EPOCHS, TIMM, _TimmSchedule, _unit
+from .timm import LR_MIN, NOISE, T_IN_EPOCHS, TIMM, _TimmSchedule, _unit, split
 from ...errors import ParamError
 
 STABLE_FNS = ("constant", "rsqrt", "power")
@@ -85,11 +85,14 @@ class TimmWSD(_TimmSchedule):
         lr_min = p["lr_min"]
         stable_lrs = np.maximum(self.base_lrs[None, :] * stable[:, None], lr_min)
         t_decay = t_s - (p["t_initial"] - p["decay_t"])
-        decaying = t_decay > 0
-        if not decaying.any():
+        _, decaying = split(t_decay <= 0)
+        if not len(t_decay[decaying]):
             return stable_lrs
         frac = np.minimum(t_decay[decaying] / p["decay_t"], 1.0)
-        decay = self.decay(frac)
+        ended = frac == 1.0  # after the decay: one value, computed once
+        decay = np.empty(len(frac))
+        decay[ended] = self.decay(np.ones(1))[0]
+        decay[~ended] = self.decay(frac[~ended])
         out = stable_lrs.copy()
         out[decaying] = lr_min + (stable_lrs[decaying] - lr_min) * decay[:, None]
         return out

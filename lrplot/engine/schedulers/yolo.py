@@ -120,23 +120,23 @@ class _YoloSchedule(Leaf):
         if self.steps_at_epoch_start:
             scheduled = target
         else:  # stepped after each epoch: lf(epoch - 1), but the epoch where warmup ends keeps lf(epoch)
-            previous = table[np.maximum(epoch - 1, 0)]
+            scheduled = base * table[np.maximum(epoch - 1, 0)][:, None]
             keep = (epoch == 0) | (epoch == self.nw // self.nb)
-            scheduled = np.where(keep[:, None], target, base * previous[:, None])
+            scheduled[keep] = target[keep]
         nw = self.nw
-        warm = (ni <= nw) if nw else np.zeros(len(ni), dtype=bool)
-        x = ni.astype(np.float64)[:, None]
+        warm = np.flatnonzero(ni < nw) if nw else np.zeros(0, dtype=np.int64)  # the ramp, up to (not at) nw
+        x = ni[warm].astype(np.float64)[:, None]
+        lr = scheduled  # a fresh array (or target, whose rows are read before they are written)
+        if nw:
+            at_end = ni == nw
+            lr[at_end] = target[at_end]
         with np.errstate(all="ignore"):
-            ramp = (target - self.start[None, :]) / float(nw or 1) * x + self.start[None, :]
-        ramp = np.where((ni == nw)[:, None], target, ramp)
-        lr = np.where(warm[:, None], ramp, scheduled)
+            lr[warm] = (target[warm] - self.start[None, :]) / float(nw or 1) * x + self.start[None, :]
         momentum = None
         if self.cycles_momentum:
             a, b = self.p["warmup_momentum"], self.momentum_target
-            ramp_m = (b - a) / float(nw or 1) * ni.astype(np.float64) + a
-            ramp_m = np.where(ni == nw, b, ramp_m)
-            after = b if nw else self.momentum_start[0]
-            m = np.where(warm, ramp_m, after)
+            m = np.full(len(ni), b if nw else self.momentum_start[0])
+            m[warm] = (b - a) / float(nw or 1) * x[:, 0] + a
             momentum = np.broadcast_to(m[:, None], (len(ni), sim.groups))
         return Updates(np.full(len(ni), O.SET, dtype=np.int8), lr, None, momentum)
 
