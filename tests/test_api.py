@@ -143,7 +143,8 @@ def test_at_refuses_what_was_not_simulated(call, message):
 
 
 def test_to_pandas_has_the_csv_columns(cli):
-    pandas = pytest.importorskip("pandas")
+    import pandas
+
     made = cli("onecycle", "--max-lr", "0.1", "--total-steps", "20", "--momentum", "0.9", "-f", "csv")
     frame = lrplot.simulate("onecycle", max_lr=0.1, total_steps=20, momentum=0.9).to_pandas()
     assert isinstance(frame, pandas.DataFrame)
