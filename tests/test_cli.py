@@ -301,3 +301,17 @@ def test_negative_learning_rate_is_shown_with_a_warning():
     assert result.exit_code == 0
     assert "warning: the learning rate goes negative at step 7" in result.stderr
     assert float(result.stdout.splitlines()[8].split(",")[1]) < 0
+
+
+def test_a_listed_command_is_built_in_full_before_it_runs():
+    """``lrplot --help`` lists scheduler commands without building their flags; one that runs is built."""
+    from lrplot.cli.app import command
+    from lrplot.cli.group import _Listing
+
+    group = command(["--help"])
+    ctx = group.make_context("lrplot", ["step"], resilient_parsing=True)
+    assert isinstance(group.get_command(ctx, "step"), _Listing)
+    assert group.get_command(ctx, "StepLR").name == "step"
+    _name, built, rest = group.resolve_command(ctx, ["step", "--step-size", "3"])
+    assert not isinstance(built, _Listing) and rest == ["--step-size", "3"]
+    assert "--step-size" in [opt for p in built.params for opt in getattr(p, "opts", [])]

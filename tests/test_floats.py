@@ -103,6 +103,30 @@ def test_an_orjson_that_spells_differently_is_not_used(monkeypatch):
     assert floats.json_list(floats.cells(np.array([1e-7, 0.5]), csv=False)) == b"[1e-07, 0.5]"
 
 
+@pytest.mark.parametrize("spelling", ["e16", "e+16"])
+def test_both_exponent_spellings_of_orjson_are_repr(spelling, monkeypatch):
+    """orjson 3.8 writes ``1e16``, 3.10+ ``1e+16``: each, respelled, is repr's text (and is used)."""
+    import re
+
+    import orjson
+
+    class Spelled:
+        OPT_SERIALIZE_NUMPY = orjson.OPT_SERIALIZE_NUMPY
+
+        @staticmethod
+        def dumps(value, option=0):
+            text = orjson.dumps(value, option=option)
+            if spelling == "e+16":
+                return re.sub(rb"e(\d)", rb"e+\1", text)
+            return text.replace(b"e+", b"e")
+
+    monkeypatch.setitem(sys.modules, "orjson", Spelled)
+    monkeypatch.setattr(floats, "_state", {})
+    assert floats.available()
+    values = _values(4)[:40_000]
+    assert floats.json_list(floats.cells(values, csv=False)) == json.dumps(values.tolist()).encode()
+
+
 def _reference_csv(result) -> bytes:
     """The CSV as lrplot wrote it before orjson: float by float with repr."""
     cols = table.columns(result)

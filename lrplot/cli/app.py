@@ -13,29 +13,18 @@ import sys
 from typing import Annotated, Any, Optional
 
 import typer
-from typer.core import TyperCommand, TyperGroup
 
 from ..engine import params as P
 from ..engine.base import SchedulerSpec
 from ..engine.registry import SCHEDULERS, lookup
 from ..errors import LrplotError
-from ..render import formats
 from . import options as O
 from ..config import flags as F
 from . import run as R
 from . import runs, runspec
-from .streams import OutputClosed, say, silence_stdout
-from .coercion import FastCoercion, install_fast_coercion, to_bool
+from .coercion import install_fast_coercion
+from .group import _LISTED, LrplotCommand, LrplotGroup
 
-
-def _click_class(name: str) -> type:
-    """click's exception class as typer raises it (typer >= 0.26 vendors click; before, the click package):
-    found through typer's public ``BadParameter`` so that no private module is imported."""
-    return next(cls for cls in typer.BadParameter.__mro__ if cls.__name__ == name)
-
-
-_USAGE_ERROR = _click_class("UsageError")
-_CLICK_EXCEPTION = _click_class("ClickException")
 
 HELP = """Preview PyTorch learning-rate schedules, exactly as torch computes them, without torch.
 
@@ -44,83 +33,7 @@ Each scheduler is a command named after it (torch class names work too):
 to print the table on stdout.  `lrplot <command> --help` explains each parameter."""
 
 
-def _normalise_flag(token: str) -> str:
-    """``--T_max=5`` and ``--T-max`` are ``--t-max``: every spelling of torch's names works."""
-    if not token.startswith("--") or token == "--":
-        return token
-    name, sep, value = token.partition("=")
-    return name.lower().replace("_", "-") + sep + value
-
-
 _COMMANDS: dict[frozenset, Any] = {}  # built click commands, by the schedulers whose flags they have
-
-
-def _fast_help(option):
-    if option is not None and getattr(option, "_runtime_param", 1) is None:
-        option._runtime_param = FastCoercion(to_bool, "boolean", False)
-    return option
-
-
-class LrplotCommand(TyperCommand):
-    """A typer command whose --help flag skips typer's pydantic conversion."""
-
-    def get_help_option(self, ctx):
-        return _fast_help(super().get_help_option(ctx))
-
-
-class LrplotGroup(TyperGroup):
-    """Resolves torch class names and aliases to commands and owns the error boundary."""
-
-    def get_help_option(self, ctx):
-        return _fast_help(super().get_help_option(ctx))
-
-    def get_command(self, ctx, cmd_name: str):
-        command = self.commands.get(cmd_name)
-        if command is not None:
-            return command
-        try:
-            return self.commands.get(lookup(cmd_name).spec.cli)
-        except LrplotError:
-            return None
-
-    def main(self, args=None, prog_name=None, complete_var=None, standalone_mode=True, **extra):
-        if args is None:
-            args = sys.argv[1:]
-        args = [_normalise_flag(a) for a in args]
-        code = _run_guarded(super().main, args, prog_name, complete_var, extra)
-        if standalone_mode:
-            sys.exit(code)
-        return code
-
-
-def _run_guarded(call, args, prog_name, complete_var, extra) -> int:
-    """The one place where errors become messages and exit codes."""
-    try:
-        result = call(args=args, prog_name=prog_name or "lrplot", complete_var=complete_var,
-                      standalone_mode=False, **extra)
-        sys.stdout.flush()
-        return result if isinstance(result, int) else 0
-    except LrplotError as err:
-        say(f"lrplot: error: {err}")
-        return err.exit_code
-    except _USAGE_ERROR as err:
-        hint = f" (try '{err.ctx.command_path} --help')" if err.ctx is not None else ""
-        say(f"lrplot: error: {err.format_message()}{hint}")
-        return 2
-    except _CLICK_EXCEPTION as err:
-        say(f"lrplot: error: {err.format_message()}")
-        return err.exit_code
-    except (typer.Abort, KeyboardInterrupt):
-        say("lrplot: aborted")
-        return 130
-    except typer.Exit as err:
-        return err.exit_code
-    except OutputClosed:
-        silence_stdout()  # the reader (e.g. `head`) has what it wanted
-        return 0
-    except OSError as err:
-        say(f"lrplot: error: {err.strerror or err}")
-        return 1
 
 
 def _flag_help(param: P.Param) -> str:
@@ -200,26 +113,17 @@ def _scheduler_command(spec: SchedulerSpec):
     return command
 
 
-def _listed_only(spec: SchedulerSpec):
-    """A stand-in that only lists the command (``lrplot --help``); the real one is built when it is used."""
-    def listed() -> None:  # pragma: no cover - never invoked: an invoked command is built in full
-        raise LrplotError(f"internal error: {spec.cli} was not built")
-
-    listed.__name__ = spec.cli.replace("-", "_")
-    return listed
-
-
 def build_app(only: set[str] | None = None) -> typer.Typer:
     """The application; with ``only``, just those scheduler commands get their flags (start-up time)."""
     app = typer.Typer(cls=LrplotGroup, help=HELP, no_args_is_help=True, add_completion=True,
                       context_settings={"help_option_names": ["-h", "--help"]}, rich_markup_mode=None)
     for cls in SCHEDULERS.values():
         spec = cls.spec
-        full = only is None or spec.name in only
-        help_text = runspec.command_help(spec) if full else f"{spec.name}: {spec.summary}."
-        app.command(spec.cli, cls=LrplotCommand, help=help_text,
-                    short_help=f"{spec.summary} ({spec.name})")(
-            _scheduler_command(spec) if full else _listed_only(spec))
+        if only is not None and spec.name not in only:
+            _LISTED[spec.cli] = spec  # listed by LrplotGroup, built only if it runs
+            continue
+        app.command(spec.cli, cls=LrplotCommand, help=runspec.command_help(spec),
+                    short_help=f"{spec.summary} ({spec.name})")(_scheduler_command(spec))
 
     def from_config(config: str, **kwargs: Any) -> None:
         R.run_from_config(config, kwargs)

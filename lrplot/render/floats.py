@@ -7,6 +7,7 @@
 value                  orjson             repr
 =====================  =================  ==============
 |x| >= 1e16, < 1e-5    ``1e16``, ``1e-7``  ``1e+16``, ``1e-07``: a sign and at least two exponent digits
+                       (``1e+16``: newer)
 1e-5 <= |x| < 1e-4     ``0.0000123``       ``1.23e-05``
 nan, inf               ``null``            ``nan``, ``inf``
 =====================  =================  ==============
@@ -126,12 +127,12 @@ def _float_cells(values, csv: bool) -> Cells:
     # exponent form: "<mantissa>e[-]<digits>" gets repr's sign and two-digit exponent inserted
     if len(e_at):
         cell = np.searchsorted(ends, e_at)
-        minus = source[e_at + 1] == ord("-")
-        digits_at = e_at + 1 + minus
+        signed = (source[e_at + 1] == ord("-")) | (source[e_at + 1] == ord("+"))  # orjson >= 3.10 writes "e+16"
+        digits_at = e_at + 1 + signed
         one_digit = ends[cell] - digits_at == 1
         length[cell, 0] = digits_at - starts[cell]
-        start[cell, 1] = extra + _PLUS0 + minus  # "+0" or "+" without a minus; "0" or nothing after one
-        length[cell, 1] = (~minus).astype(np.int64) + one_digit
+        start[cell, 1] = extra + _PLUS0 + signed  # "+0" or "+" without a sign; "0" or nothing after one
+        length[cell, 1] = (~signed).astype(np.int64) + one_digit
         start[cell, 2], length[cell, 2] = digits_at, ends[cell] - digits_at
     # 1e-5 <= |x| < 1e-4: orjson's "[-]0.0000dr..." is repr's "[-]d[.r...]e-05"
     if len(small):
