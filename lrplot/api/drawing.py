@@ -10,7 +10,7 @@ import numbers
 from typing import Any
 
 from ..errors import LrplotError, shown
-from ..render.formats import MAX_CURVES, MAX_PIXELS, MAX_TITLE, RenderOptions, x_axes
+from ..render.formats import DPI_RANGE, MAX_CURVES, MAX_PIXELS, MAX_TITLE, SIZE_RANGE, RenderOptions, pixels, x_axes
 
 #: The keywords :func:`plot` takes for the picture (everything else is :func:`lrplot.simulate`'s).
 PICTURE_KEYWORDS = ("labels", "title", "log_y", "marks", "size", "dpi")
@@ -26,13 +26,14 @@ def render_options(results: list, title: str | None = None, log_y: bool | None =
         raise LrplotError(f"title: {shown(title, 40)} is not a text of at most {MAX_TITLE} characters")
     if size is not None:
         if (not isinstance(size, (tuple, list)) or len(size) != 2 or
-                not all(isinstance(v, numbers.Real) and 0.5 <= v <= 100 for v in size)):
-            raise LrplotError(f"size: {shown(size, 40)} is not (width, height) in inches, each in [0.5, 100]")
+                not all(isinstance(v, numbers.Real) and SIZE_RANGE[0] <= v <= SIZE_RANGE[1] for v in size)):
+            raise LrplotError(f"size: {shown(size, 40)} is not (width, height) in inches, each in "
+                              f"[{SIZE_RANGE[0]:g}, {SIZE_RANGE[1]:g}]")
         size = (float(size[0]), float(size[1]))
-    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, numbers.Integral) or not 10 <= dpi <= 1200):
-        raise LrplotError(f"dpi: {shown(dpi, 40)} is invalid: a whole number in [10, 1200]")
-    width, height = size or (8.0, 8.1)
-    if width * height * (dpi or 150) ** 2 > MAX_PIXELS:
+    if dpi is not None and (isinstance(dpi, bool) or not isinstance(dpi, numbers.Integral)
+                            or not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]):
+        raise LrplotError(f"dpi: {shown(dpi, 40)} is invalid: a whole number in [{DPI_RANGE[0]}, {DPI_RANGE[1]}]")
+    if pixels(size, dpi) > MAX_PIXELS:
         raise LrplotError(f"size x dpi: above lrplot's limit of {MAX_PIXELS:,} pixels; lower either")
     if log_y is not None and not isinstance(log_y, bool):
         raise LrplotError(f"log_y: {shown(log_y, 40)} is not True, False or None (automatic)")

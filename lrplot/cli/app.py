@@ -23,7 +23,7 @@ from ..config import flags as F
 from . import run as R
 from . import runs, runspec
 from .coercion import install_fast_coercion
-from .group import _LISTED, LrplotCommand, LrplotGroup
+from .group import LrplotCommand, LrplotGroup, short_help
 
 
 HELP = """Preview PyTorch learning-rate schedules, exactly as torch computes them, without torch.
@@ -120,10 +120,9 @@ def build_app(only: set[str] | None = None) -> typer.Typer:
     for cls in SCHEDULERS.values():
         spec = cls.spec
         if only is not None and spec.name not in only:
-            _LISTED[spec.cli] = spec  # listed by LrplotGroup, built only if it runs
-            continue
+            continue  # listed by LrplotGroup, built only if it runs
         app.command(spec.cli, cls=LrplotCommand, help=runspec.command_help(spec),
-                    short_help=f"{spec.summary} ({spec.name})")(_scheduler_command(spec))
+                    short_help=short_help(spec))(_scheduler_command(spec))
 
     def from_config(config: str, **kwargs: Any) -> None:
         R.run_from_config(config, kwargs)

@@ -60,12 +60,10 @@ class LrplotGroup(TyperGroup):
         if command is not None:
             return command
         try:
-            name = lookup(cmd_name).spec.cli
+            spec = lookup(cmd_name).spec
         except LrplotError:
             return None
-        if name not in self.commands and name in _LISTED:
-            return _listing(_LISTED[name])
-        return self.commands.get(name)
+        return self.commands.get(spec.cli) or _Listing(spec)  # not built: this app only lists it
 
     def resolve_command(self, ctx, args):
         """A command only listed (``lrplot --help``) is built in full before it runs."""
@@ -115,19 +113,17 @@ def _run_guarded(call, args, prog_name, complete_var, extra) -> int:
         return 1
 
 
-#: Scheduler commands listed but not built (``lrplot --help``, completing a command's name): by command name.
-_LISTED: dict[str, SchedulerSpec] = {}
-
 class _Listing(TyperCommand):
     """A scheduler command as a listing shows it: its name and summary, none of its flags (start-up time)."""
 
     def __init__(self, spec: SchedulerSpec):
-        super().__init__(spec.cli, help=f"{spec.name}: {spec.summary}.", short_help=f"{spec.summary} ({spec.name})")
+        super().__init__(spec.cli, help=f"{spec.name}: {spec.summary}.", short_help=short_help(spec))
         self.spec = spec
 
 
-def _listing(spec: SchedulerSpec) -> _Listing:
-    return _Listing(spec)
+def short_help(spec: SchedulerSpec) -> str:
+    """A scheduler command's line in ``lrplot --help``, built or only listed."""
+    return f"{spec.summary} ({spec.name})"
 
 
 def _full_command(spec: SchedulerSpec):

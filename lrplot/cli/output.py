@@ -10,7 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import LrplotError, LrplotIOError, shown
-from ..render.formats import BY_NAME, BY_SUFFIX, MAX_CURVES, MAX_PIXELS, MAX_TITLE, NAMES, Format, RenderOptions, x_axes
+from ..render.formats import (BY_NAME, BY_SUFFIX, DEFAULT_DPI, DPI_RANGE, LARGEST_DEFAULT_SIZE, MAX_CURVES,
+                              MAX_PIXELS, MAX_TITLE, NAMES, SIZE_RANGE, Format, RenderOptions, pixels, x_axes)
 from .streams import OutputClosed, say, write_stdout
 
 
@@ -63,11 +64,11 @@ def check_picture(fmt: Format, results: list, options: RenderOptions) -> None:
     if options.title is not None and len(options.title) > MAX_TITLE:
         raise LrplotError(f"--title: {len(options.title):,} characters; at most {MAX_TITLE}")
     if fmt.binary:
-        width, height = options.size or (8.0, 8.1)
-        pixels = width * height * (options.dpi or 150) ** 2
-        if pixels > MAX_PIXELS:
-            raise LrplotError(f"--size x --dpi: {width:g}x{height:g} in at {options.dpi or 150} dpi is "
-                              f"{pixels:,.0f} pixels, above lrplot's limit of {MAX_PIXELS:,}; lower either")
+        width, height = options.size or LARGEST_DEFAULT_SIZE
+        count = pixels(options.size, options.dpi)
+        if count > MAX_PIXELS:
+            raise LrplotError(f"--size x --dpi: {width:g}x{height:g} in at {options.dpi or DEFAULT_DPI} dpi is "
+                              f"{count:,.0f} pixels, above lrplot's limit of {MAX_PIXELS:,}; lower either")
 
 
 def render_options(opts: dict, results: list, color: bool = False) -> RenderOptions:
@@ -75,14 +76,14 @@ def render_options(opts: dict, results: list, color: bool = False) -> RenderOpti
     if opts.get("size"):
         try:
             w, h = (float(v) for v in opts["size"].lower().split("x"))
-            if not (0.5 <= w <= 100 and 0.5 <= h <= 100):
+            if not (SIZE_RANGE[0] <= w <= SIZE_RANGE[1] and SIZE_RANGE[0] <= h <= SIZE_RANGE[1]):
                 raise ValueError
             size = (w, h)
         except ValueError:
             raise LrplotError(f"--size: {opts['size']!r} is not WIDTHxHEIGHT in inches, e.g. 8x4.5") from None
     dpi = opts.get("dpi")
-    if dpi is not None and not 10 <= dpi <= 1200:
-        raise LrplotError(f"--dpi: {dpi} is invalid: must be in [10, 1200]")
+    if dpi is not None and not DPI_RANGE[0] <= dpi <= DPI_RANGE[1]:
+        raise LrplotError(f"--dpi: {dpi} is invalid: must be in [{DPI_RANGE[0]}, {DPI_RANGE[1]}]")
     per_epoch, epoch_axis, unit = x_axes(results)
     return RenderOptions(title=opts.get("title"), log_y=opts.get("log_y"), dpi=dpi, size=size,
                          marks=opts.get("marks", True), steps_per_epoch=per_epoch, color=color, epoch_axis=epoch_axis,

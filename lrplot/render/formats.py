@@ -40,6 +40,16 @@ FORMATS: tuple[Format, ...] = (
 MAX_CURVES = 50  # param groups x runs
 MAX_PIXELS = 50_000_000  # width x height at the dpi
 MAX_TITLE = 500  # characters of --title
+SIZE_RANGE = (0.5, 100.0)  # inches, each side of --size
+DPI_RANGE = (10, 1200)
+DEFAULT_DPI = 150
+LARGEST_DEFAULT_SIZE = (8.0, 8.1)  # inches: the default canvas with all three panels (lr, momentum, metric)
+
+
+def pixels(size: tuple[float, float] | None, dpi: int | None) -> float:
+    """How many pixels a picture of ``size`` (None: the default, at its largest) at ``dpi`` has."""
+    width, height = size or LARGEST_DEFAULT_SIZE
+    return width * height * (dpi or DEFAULT_DPI) ** 2
 
 BY_NAME = {f.name: f for f in FORMATS}
 BY_SUFFIX = {suffix: f for f in FORMATS for suffix in f.suffixes}
